@@ -1,0 +1,68 @@
+# The course's commands. `make book` and `make test` are the README's two commands;
+# both set up everything they need from a machine that has only Python 3.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Python 3.11 if present (what the course is tested with), else any python3 >= 3.10.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+# Installed when pyproject.toml or the lock file changes.
+STAMP := $(VENV)/.installed-course
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+
+.PHONY: help install book test unit nbval build-strict lab execute lint lock clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "the course needs Python 3.10 or newer"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[course]'
+	touch $@
+
+install: $(STAMP)  ## create .venv and install rnnlib and the pinned dependencies
+
+book: $(STAMP)  ## set up and build the website into _build/html
+	$(BIN)/jupyter-book build .
+	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)  ## set up and run every test: unit tests, nbval over the notebooks, strict book build
+	$(MAKE) --no-print-directory unit nbval build-strict
+
+unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
+	$(BIN)/python -m pytest tests
+
+nbval: $(STAMP)  ## re-run every notebook and compare with its stored outputs
+	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval-sanitize.cfg \
+		-p no:cacheprovider $(NOTEBOOKS)
+
+build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
+	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+
+execute: $(STAMP)  ## re-execute every notebook in place, top to bottom in a fresh kernel
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+
+lab: $(STAMP)  ## open the notebooks in JupyterLab
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[course,lab]'
+	$(BIN)/jupyter lab chapters
+
+lint: $(STAMP)  ## ruff over the package, tests, tools and notebooks
+	$(BIN)/ruff check rnnlib tests tools chapters
+	$(BIN)/ruff format --check rnnlib tests tools
+
+lock:  ## re-resolve every dependency into requirements.lock (needs the network)
+	rm -rf /tmp/rnn-course-lock && $(PYTHON) -m venv /tmp/rnn-course-lock
+	/tmp/rnn-course-lock/bin/pip install --quiet -e '.[course,lab]'
+	{ echo "# Exact versions of everything the course installs (make install uses this file as pip constraints)."; \
+	  echo "# Regenerate after changing a dependency in pyproject.toml: make lock"; \
+	  /tmp/rnn-course-lock/bin/pip freeze --exclude-editable; } > requirements.lock
+
+clean:  ## remove the build output (keeps .venv)
+	rm -rf _build

@@ -1,0 +1,109 @@
+"""Backpropagation through time (chapter 5).
+
+Walking the unrolled graph backwards from ``t = T`` to ``1``, with
+``dh_next = dL/dh_t`` flowing in from the step after:
+
+    dh_t = W_hy^T dy_t + dh_next           (the output at t, and the future)
+    da_t = dh_t * f'(a_t)
+    dh_next = W_hh^T da_t                  (becomes dL/dh_{t-1})
+
+Each shared weight is used at every step, so its gradient is the sum of the
+per-step contributions:
+
+    dL/dW_xh = sum_t da_t x_t^T     dL/dW_hh = sum_t da_t h_{t-1}^T
+    dL/db_h  = sum_t da_t           dL/dW_hy = sum_t dy_t h_t^T     dL/db_y = sum_t dy_t
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib._validate import as_array
+from rnnlib.cell import RNNParams, _check_params, activation_grad
+from rnnlib.losses import mean_squared_error, softmax_cross_entropy
+from rnnlib.unroll import RNNCache, rnn_forward
+
+
+@dataclass(frozen=True, eq=False)
+class RNNGrads:
+    """Gradients of the loss; each field mirrors the parameter of the same name.
+
+    ``h0`` is the gradient with respect to the initial state, shape ``(B, H)``.
+    """
+
+    W_xh: np.ndarray  # (H, D)
+    W_hh: np.ndarray  # (H, H)
+    b_h: np.ndarray  # (H,)
+    W_hy: np.ndarray  # (O, H)
+    b_y: np.ndarray  # (O,)
+    h0: np.ndarray  # (B, H)
+
+
+def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
+    """BPTT: the gradient of every parameter and of ``h_0``, given ``dys = dL/dy``.
+
+    Args:
+        dys: gradient of the loss with respect to the outputs ``y_1..y_T``,
+            shape ``(T, B, O)`` (as returned by a loss in :mod:`rnnlib.losses`).
+        cache: from :func:`rnnlib.rnn_forward`.
+
+    The gradient is exact: no clipping happens here (that is the optimiser's job).
+    """
+    if not isinstance(cache, RNNCache):
+        raise TypeError(f"cache must be the RNNCache returned by rnn_forward; got {type(cache).__name__}")
+    p, xs, hs = cache.params, cache.xs, cache.hs
+    T, B, H = hs.shape
+    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
+
+    dhs = dys @ p.W_hy  # dL/dh_t through the output at t, (T, B, H)
+    fprime = activation_grad(hs, cache.activation)  # f'(a_t) for all t, (T, B, H)
+    das = np.empty_like(dhs)
+    dh_next = np.zeros((B, H), dtype=dhs.dtype)
+    for t in reversed(range(T)):
+        das[t] = (dhs[t] + dh_next) * fprime[t]
+        dh_next = das[t] @ p.W_hh
+
+    # The sums over time, as single products over all T*B rows.
+    h_prev = np.concatenate([cache.h0[None], hs[:-1]])  # h_0..h_{T-1}, (T, B, H)
+    flat = lambda a: a.reshape(T * B, a.shape[-1])  # noqa: E731
+    return RNNGrads(
+        W_xh=flat(das).T @ flat(xs),
+        W_hh=flat(das).T @ flat(h_prev),
+        b_h=das.sum(axis=(0, 1)),
+        W_hy=flat(dys).T @ flat(hs),
+        b_y=dys.sum(axis=(0, 1)),
+        h0=dh_next,
+    )
+
+
+def rnn_loss_and_grads(
+    params: RNNParams,
+    xs: np.ndarray,
+    targets: np.ndarray,
+    *,
+    loss: str = "cross_entropy",
+    many_to_one: bool = False,
+    h0: np.ndarray | None = None,
+    activation: str = "tanh",
+) -> tuple[float, RNNGrads]:
+    """One training step's maths: forward, loss, BPTT.
+
+    Args:
+        params: the weights.
+        xs: inputs, shape ``(T, B, D)``.
+        targets: for ``"cross_entropy"``, class indices ``(T, B)`` (``(B,)`` if
+            ``many_to_one``); for ``"mse"``, values ``(T, B, O)`` (``(B, O)``).
+        loss: ``"cross_entropy"`` (softmax outputs) or ``"mse"`` (identity outputs).
+
+    Returns:
+        ``(loss, grads)``.
+    """
+    if loss not in ("cross_entropy", "mse"):
+        raise ValueError(f"loss must be 'cross_entropy' or 'mse'; got {loss!r}")
+    _check_params(params)
+    ys, cache = rnn_forward(xs, params, h0, activation=activation)
+    loss_fn = softmax_cross_entropy if loss == "cross_entropy" else mean_squared_error
+    value, dys = loss_fn(ys, targets, many_to_one=many_to_one)
+    return value, rnn_backward(dys, cache)

@@ -1,0 +1,106 @@
+"""Checking a gradient against finite differences (chapter 5, and every test).
+
+For each entry ``w`` of each array, the central difference
+
+    dL/dw ~ (L(w + eps) - L(w - eps)) / (2 eps)
+
+has error ``O(eps^2)``. The analytic and numerical gradients ``a`` and ``n`` of
+one array are compared by the relative error
+
+    ||a - n|| / max(||a|| + ||n||, tiny)
+
+which is 0 when they agree and 1 when they are unrelated, whatever their scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from rnnlib._validate import check_positive, fields_of, with_fields
+
+DEFAULT_EPS = 1e-6
+# With eps = 1e-6 in float64 the truncation error (~eps^2 = 1e-12) and the
+# rounding error (~1e-16 / eps = 1e-10) both sit far below this; a single
+# wrong term in a backward pass gives errors of 1e-3 or more.
+DEFAULT_TOL = 1e-7
+
+
+class GradientCheckError(AssertionError):
+    """An analytic gradient disagrees with finite differences."""
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = DEFAULT_EPS) -> np.ndarray:
+    """The central-difference gradient of the scalar function ``f`` at ``x``.
+
+    ``f`` is called with perturbed copies of ``x``; ``x`` itself is not changed.
+    Costs ``2 * x.size`` calls of ``f``.
+    """
+    check_positive("eps", eps)
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + eps
+        f_plus = f(x.copy())
+        x[i] = old - eps
+        f_minus = f(x.copy())
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """``||a - b|| / (||a|| + ||b||)``, and 0 when both are zero."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"the two gradients must have the same shape; got {a.shape} and {b.shape}")
+    denom = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / max(denom, 1e-300))
+
+
+def gradient_errors(
+    f: Callable[[object], float], params: object, grads: object, *, eps: float = DEFAULT_EPS
+) -> dict[str, float]:
+    """The relative error of each named gradient against finite differences.
+
+    Args:
+        f: the loss as a function of the parameter record, ``f(params) -> float``.
+        params: a record of arrays (``RNNParams``, any dataclass, or a dict);
+            every field is checked.
+        grads: the analytic gradients, with a field of the same name and shape
+            for each field of ``params`` (extra fields are ignored).
+
+    Returns:
+        ``{name: relative error}`` in the order of ``params``' fields.
+    """
+    values, analytic = fields_of(params), fields_of(grads)
+    errors = {}
+    for name, value in values.items():
+        if name not in analytic:
+            raise ValueError(f"grads has no field {name!r}; it must mirror params, whose fields are {list(values)}")
+        numeric = numerical_gradient(lambda v, name=name: f(with_fields(params, **{name: v})), value, eps)
+        if np.shape(analytic[name]) != numeric.shape:
+            raise ValueError(f"grads.{name} must have shape {numeric.shape} like params.{name}; got {np.shape(analytic[name])}")
+        errors[name] = relative_error(analytic[name], numeric)
+    return errors
+
+
+def check_grads(
+    f: Callable[[object], float],
+    params: object,
+    grads: object,
+    *,
+    eps: float = DEFAULT_EPS,
+    tol: float = DEFAULT_TOL,
+) -> dict[str, float]:
+    """Like :func:`gradient_errors`, but raise :class:`GradientCheckError` naming
+    every field whose relative error exceeds ``tol``. Returns the errors."""
+    check_positive("tol", tol)
+    errors = gradient_errors(f, params, grads, eps=eps)
+    bad = {name: err for name, err in errors.items() if not err <= tol}
+    if bad:
+        detail = ", ".join(f"{name}: {err:.2e}" for name, err in bad.items())
+        raise GradientCheckError(f"gradient check failed (relative error above tol={tol:.0e}) for {detail}")
+    return errors

@@ -1,0 +1,94 @@
+"""Output functions and losses, each returning the loss and its gradient.
+
+Both losses average over the positions they score: all ``T*B`` (step, example)
+pairs for many-to-many, or the ``B`` last steps when ``many_to_one=True``
+(sequence classification: only ``y_T`` is scored, and the gradient at every
+other step is zero).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlib._validate import as_array
+
+
+def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``softmax(z)_k = exp(z_k) / sum_j exp(z_j)`` along ``axis``.
+
+    Subtracting ``max_j z_j`` first leaves the result unchanged and keeps
+    ``exp`` from overflowing for large scores.
+    """
+    z = as_array("z", z, ["..."] * np.ndim(z))
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_cross_entropy(
+    logits: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False
+) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of ``softmax(logits)`` against integer class targets.
+
+        L = -(1/N) sum_{t,b} log softmax(y_t^b)[c_t^b]
+        dL/dy_t^b = (softmax(y_t^b) - onehot(c_t^b)) / N
+
+    Args:
+        logits: the scores ``y``, shape ``(T, B, O)``.
+        targets: class indices in ``[0, O)``: shape ``(T, B)``, or ``(B,)`` when
+            ``many_to_one`` (only the last step is scored).
+
+    Returns:
+        ``(loss, dlogits)`` with ``dlogits`` the shape of ``logits``.
+    """
+    logits = as_array("logits", logits, ("T", "B", "O"))
+    T, B, O = logits.shape
+    tdims = (("B", B),) if many_to_one else (("T", T), ("B", B))
+    targets = as_array("targets", targets, tdims, integer=True)
+    if targets.size and (targets.min() < 0 or targets.max() >= O):
+        raise ValueError(f"targets must be class indices in [0, O={O}); got values from {targets.min()} to {targets.max()}")
+
+    scored = logits[-1:] if many_to_one else logits  # (T', B, O)
+    classes = targets[None] if many_to_one else targets  # (T', B)
+    shifted = scored - scored.max(axis=-1, keepdims=True)  # log-sum-exp trick
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    n = classes.size
+    picked = np.take_along_axis(log_probs, classes[..., None], axis=-1)
+    loss = -picked.sum() / n
+
+    dscored = np.exp(log_probs)
+    np.put_along_axis(dscored, classes[..., None], np.take_along_axis(dscored, classes[..., None], axis=-1) - 1.0, axis=-1)
+    dscored /= n
+    if not many_to_one:
+        return float(loss), dscored
+    dlogits = np.zeros_like(logits)
+    dlogits[-1] = dscored[0]
+    return float(loss), dlogits
+
+
+def mean_squared_error(
+    ys: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False
+) -> tuple[float, np.ndarray]:
+    """Mean squared error with the identity output function.
+
+        L = (1/(N*O)) sum_{t,b,o} (y_t^b - z_t^b)_o^2
+        dL/dy_t^b = 2 (y_t^b - z_t^b) / (N*O)
+
+    Args:
+        ys: predictions, shape ``(T, B, O)``.
+        targets: shape ``(T, B, O)``, or ``(B, O)`` when ``many_to_one``.
+
+    Returns:
+        ``(loss, dys)`` with ``dys`` the shape of ``ys``.
+    """
+    ys = as_array("ys", ys, ("T", "B", "O"))
+    T, B, O = ys.shape
+    tdims = (("B", B), ("O", O)) if many_to_one else (("T", T), ("B", B), ("O", O))
+    targets = as_array("targets", targets, tdims)
+    diff = ys[-1] - targets if many_to_one else ys - targets
+    loss = float(np.mean(diff**2))
+    ddiff = 2.0 * diff / diff.size
+    if not many_to_one:
+        return loss, ddiff
+    dys = np.zeros_like(ys)
+    dys[-1] = ddiff
+    return loss, dys

@@ -1,0 +1,99 @@
+"""Updating the weights: plain SGD, gradient-norm clipping and a training loop.
+
+Clipping lives here and only here: a backward pass returns the exact gradient,
+and the optimiser decides what to do with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from rnnlib._validate import check_positive, fields_of, with_fields
+
+
+
+def global_norm(grads: object, names: list[str] | None = None) -> float:
+    """``sqrt(sum_k ||g_k||^2)`` over the named gradient arrays (all by default)."""
+    arrays = fields_of(grads)
+    names = list(arrays) if names is None else names
+    return float(np.sqrt(sum(float(np.sum(np.square(arrays[n]))) for n in names)))
+
+
+def clip_grad_norm(grads: object, max_norm: float, names: list[str] | None = None) -> tuple[object, float]:
+    """Rescale the gradients so their global norm is at most ``max_norm``.
+
+        g <- g * max_norm / ||g||   if ||g|| > max_norm   (Pascanu et al. 2013)
+
+    The direction is unchanged. Returns ``(clipped grads, norm before clipping)``;
+    ``names`` limits which fields count and are scaled (all by default).
+    """
+    check_positive("max_norm", max_norm)
+    arrays = fields_of(grads)
+    names = list(arrays) if names is None else names
+    norm = global_norm(grads, names)
+    if norm <= max_norm:
+        return grads, norm
+    scale = max_norm / norm
+    return with_fields(grads, **{n: arrays[n] * scale for n in names}), norm
+
+
+def sgd_update(params: object, grads: object, lr: float) -> object:
+    """One step of gradient descent: ``W <- W - lr * dL/dW`` for every field of ``params``.
+
+    Returns a new record of the same type; ``params`` is not modified.
+    """
+    check_positive("lr", lr)
+    values, g = fields_of(params), fields_of(grads)
+    missing = [n for n in values if n not in g]
+    if missing:
+        raise ValueError(f"grads must have a field for every parameter; missing {missing}")
+    return with_fields(params, **{n: w - lr * g[n] for n, w in values.items()})
+
+
+def train(
+    params: object,
+    loss_and_grads: Callable[[object, int], tuple[float, object]],
+    *,
+    steps: int,
+    lr: float,
+    clip_norm: float | None = None,
+) -> tuple[object, np.ndarray]:
+    """Plain SGD for ``steps`` steps, with optional gradient-norm clipping.
+
+    Args:
+        params: the starting weights (any record of arrays, e.g. ``RNNParams``).
+        loss_and_grads: ``(params, step) -> (loss, grads)``; ``step`` lets it
+            draw a fresh batch each step.
+        steps, lr: how many updates, and the learning rate.
+        clip_norm: clip the global gradient norm to this before each update.
+
+    Returns:
+        ``(trained params, losses)`` with one loss per step.
+
+    Raises:
+        FloatingPointError: as soon as the loss or a gradient is not finite,
+            saying at which step and what to change, instead of training on NaN.
+    """
+    check_positive("steps", steps, integer=True)
+    check_positive("lr", lr)
+    if clip_norm is not None:
+        check_positive("clip_norm", clip_norm)
+    names = list(fields_of(params))
+    losses = np.empty(steps)
+    for step in range(steps):
+        loss, grads = loss_and_grads(params, step)
+        norm = global_norm(grads, names)
+        if not (np.isfinite(loss) and np.isfinite(norm)):
+            advice = "try a smaller lr" + ("" if clip_norm is None else " or a smaller clip_norm")
+            if clip_norm is None:
+                advice += ", or clip the gradient (clip_norm=1.0, say)"
+            raise FloatingPointError(
+                f"training diverged at step {step}: loss = {loss}, gradient norm = {norm} (lr={lr}); {advice}"
+            )
+        if clip_norm is not None:
+            grads, _ = clip_grad_norm(grads, clip_norm, names)
+        params = sgd_update(params, grads, lr)
+        losses[step] = loss
+    return params, losses

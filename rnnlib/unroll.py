@@ -1,0 +1,90 @@
+"""Unrolling the cell through time (chapter 3).
+
+The same cell, with the same weights, is applied at every step:
+
+    h_t = f(W_xh x_t + W_hh h_{t-1} + b_h),   t = 1..T
+    y_t = W_hy h_t + b_y
+
+Arrays are time-major: ``xs[t]`` is the batch of inputs at step ``t+1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib._validate import as_array, check_activation
+from rnnlib.cell import RNNParams, _check_params, activate, rnn_step_forward
+
+
+@dataclass(frozen=True, eq=False)
+class RNNCache:
+    """What BPTT needs from the forward pass."""
+
+    xs: np.ndarray  # (T, B, D) the inputs
+    hs: np.ndarray  # (T, B, H) every hidden state h_1..h_T
+    h0: np.ndarray  # (B, H)    the initial state
+    params: RNNParams
+    activation: str
+
+
+def rnn_forward(
+    xs: np.ndarray,
+    params: RNNParams,
+    h0: np.ndarray | None = None,
+    *,
+    activation: str = "tanh",
+) -> tuple[np.ndarray, RNNCache]:
+    """Run the RNN over a batch of sequences.
+
+    Args:
+        xs: inputs ``x_1..x_T``, shape ``(T, B, D)``.
+        params: the shared weights.
+        h0: the initial state ``h_0``, shape ``(B, H)``; zeros if omitted.
+        activation: ``"tanh"`` (default) or ``"relu"``.
+
+    Returns:
+        ``(ys, cache)``: the outputs ``y_1..y_T`` before the output function,
+        shape ``(T, B, O)``, and a cache whose ``hs`` holds every hidden state
+        ``h_1..h_T``, shape ``(T, B, H)``.
+    """
+    params = _check_params(params)
+    activation = check_activation(activation)
+    xs = as_array("xs", xs, ("T", "B", ("D", params.input_size)))
+    T, B, _ = xs.shape
+    H = params.hidden_size
+    dtype = np.result_type(xs, params.W_hh)
+    h0 = np.zeros((B, H), dtype=dtype) if h0 is None else as_array("h0", h0, (("B", B), ("H", H)))
+
+    # The input term W_xh x_t + b_h does not depend on h: one product for all T steps.
+    xw = xs @ params.W_xh.T + params.b_h  # (T, B, H)
+    hs = np.empty((T, B, H), dtype=dtype)
+    h = h0
+    for t in range(T):
+        h = hs[t] = activate(xw[t] + h @ params.W_hh.T, activation)
+    ys = hs @ params.W_hy.T + params.b_y  # (T, B, O)
+    return ys, RNNCache(xs, hs, h0, params, activation)
+
+
+def rnn_forward_stepwise(
+    xs: np.ndarray,
+    params: RNNParams,
+    h0: np.ndarray | None = None,
+    *,
+    activation: str = "tanh",
+) -> np.ndarray:
+    """The unrolled loop written with the one-step cell, as chapter 3 draws it.
+
+    Returns every hidden state, shape ``(T, B, H)``. Slower than
+    :func:`rnn_forward` and equal to it (a test checks this); it is here to be read.
+    """
+    params = _check_params(params)
+    xs = as_array("xs", xs, ("T", "B", ("D", params.input_size)))
+    T, B, _ = xs.shape
+    h = np.zeros((B, params.hidden_size), dtype=np.result_type(xs, params.W_hh)) if h0 is None else h0
+    states = []
+    for t in range(T):
+        h, _ = rnn_step_forward(xs[t], h, params, activation=activation)
+        states.append(h)
+    return np.stack(states)

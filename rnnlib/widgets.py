@@ -1,0 +1,34 @@
+"""Interactive explorers. Thin: each calls a function of :mod:`rnnlib.plots`,
+so the static figure beside it in the book is the same drawing at fixed values.
+
+ipywidgets is imported when an explorer is made, not when rnnlib is imported.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from rnnlib.plots import plot_cell_response
+
+
+def cell_explorer():
+    """Sliders over the weights, the input ``x_t`` and the previous state of a
+    one-unit cell, redrawing :func:`rnnlib.plots.plot_cell_response`."""
+    import ipywidgets as widgets
+
+    def slider(value: float, lo: float, hi: float, description: str) -> widgets.FloatSlider:
+        return widgets.FloatSlider(value=value, min=lo, max=hi, step=0.1, description=description, continuous_update=False)
+
+    def draw(w_xh: float, w_hh: float, b_h: float, x: float, h_prev: float, activation: str) -> None:
+        plot_cell_response(w_xh, w_hh, b_h, activation=activation, x=x, h_prev=h_prev, h_prev_values=())
+        plt.show()
+
+    return widgets.interactive(
+        draw,
+        w_xh=slider(1.0, -3, 3, "w_xh"),
+        w_hh=slider(0.5, -3, 3, "w_hh"),
+        b_h=slider(0.0, -2, 2, "b_h"),
+        x=slider(1.0, -3, 3, "x_t"),
+        h_prev=slider(0.0, -1, 1, "h_(t-1)"),
+        activation=widgets.ToggleButtons(options=["tanh", "relu"], description="f"),
+    )

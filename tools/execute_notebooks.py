@@ -1,0 +1,49 @@
+"""Re-execute notebooks in place, each top to bottom in a fresh kernel.
+
+This is the only way the stored outputs are produced (`make execute`). Timing
+metadata is not recorded, so re-running an unchanged notebook changes nothing
+but what the code itself prints; widget state is stored so the website can draw
+the widgets.
+
+    python tools/execute_notebooks.py chapters/02_rnn_cell.ipynb [...]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: Path) -> float:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        store_widget_state=True,
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(paths: list[str]) -> int:
+    if not paths:
+        print("usage: python tools/execute_notebooks.py NOTEBOOK.ipynb [...]", file=sys.stderr)
+        return 2
+    for p in paths:
+        seconds = execute(Path(p))
+        print(f"{seconds:6.1f} s  {p}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
