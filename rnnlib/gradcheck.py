@@ -76,13 +76,14 @@ def gradient_errors(
         ``{name: relative error}`` in the order of ``params``' fields.
     """
     values, analytic = fields_of(params), fields_of(grads)
-    errors = {}
     for name, value in values.items():
         if name not in analytic:
             raise ValueError(f"grads has no field {name!r}; it must mirror params, whose fields are {list(values)}")
+        if np.shape(analytic[name]) != np.shape(value):
+            raise ValueError(f"grads.{name} must have shape {np.shape(value)} like params.{name}; got {np.shape(analytic[name])}")
+    errors = {}
+    for name, value in values.items():
         numeric = numerical_gradient(lambda v, name=name: f(with_fields(params, **{name: v})), value, eps)
-        if np.shape(analytic[name]) != numeric.shape:
-            raise ValueError(f"grads.{name} must have shape {numeric.shape} like params.{name}; got {np.shape(analytic[name])}")
         errors[name] = relative_error(analytic[name], numeric)
     return errors
 

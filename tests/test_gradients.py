@@ -1,0 +1,133 @@
+"""Every backward pass in rnnlib against finite differences, in float64.
+
+Tolerance: rnnlib.gradcheck.DEFAULT_TOL = 1e-7 on the relative error
+||a - n|| / (||a|| + ||n||). With central differences at eps = 1e-6 the checks
+below land near 1e-9 to 1e-10; a single wrong term gives 1e-3 or worse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import random_problem
+
+import rnnlib
+from rnnlib.gradcheck import DEFAULT_TOL
+
+# Every public function of rnnlib that returns a gradient, and the test that checks it.
+GRADIENT_CHECKED = {
+    "rnn_step_backward": "test_step_backward",
+    "rnn_backward": "test_rnn_backward_all_parameters_and_h0",
+    "rnn_loss_and_grads": "test_rnn_backward_all_parameters_and_h0",
+    "softmax_cross_entropy": "test_softmax_cross_entropy_gradient",
+    "mean_squared_error": "test_mean_squared_error_gradient",
+}
+
+
+def test_every_public_backward_has_a_gradient_check():
+    returns_gradients = {
+        name for name in rnnlib.__all__
+        if name.endswith("_backward") or name.endswith("_and_grads") or name in ("softmax_cross_entropy", "mean_squared_error")
+    }
+    missing = returns_gradients - set(GRADIENT_CHECKED)
+    assert not missing, f"public functions returning gradients without a gradient-check test: {sorted(missing)}"
+    for name, test in GRADIENT_CHECKED.items():
+        assert name in rnnlib.__all__, f"{name} is registered but not public"
+        assert test in globals(), f"{name} is registered to {test}, which does not exist"
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_step_backward(shape, activation):
+    T, B, D, H, O = shape
+    p, xs, h0, _ = random_problem(*shape)
+    rng = np.random.default_rng(1)
+    dh = rng.normal(size=(B, H))  # a random upstream gradient: L = sum(dh * h)
+
+    def loss(a):
+        q = rnnlib.RNNParams(a["W_xh"], a["W_hh"], a["b_h"], p.W_hy, p.b_y)
+        h, _ = rnnlib.rnn_step_forward(a["x"], a["h_prev"], q, activation=activation)
+        return float(np.sum(dh * h))
+
+    args = {"x": xs[0], "h_prev": h0, "W_xh": p.W_xh, "W_hh": p.W_hh, "b_h": p.b_h}
+    _, cache = rnnlib.rnn_step_forward(xs[0], h0, p, activation=activation)
+    grads = rnnlib.rnn_step_backward(dh, cache)
+    errors = rnnlib.check_grads(loss, args, grads)
+    assert set(errors) == set(args)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+@pytest.mark.parametrize("many_to_one", [False, True])
+def test_rnn_backward_all_parameters_and_h0(shape, activation, loss, many_to_one):
+    T, B, D, H, O = shape
+    p, xs, h0, classes = random_problem(*shape)
+    rng = np.random.default_rng(2)
+    if loss == "cross_entropy":
+        targets = classes[-1] if many_to_one else classes
+    else:
+        targets = rng.normal(size=(B, O) if many_to_one else (T, B, O))
+    kw = dict(loss=loss, many_to_one=many_to_one, activation=activation)
+
+    _, grads = rnnlib.rnn_loss_and_grads(p, xs, targets, h0=h0, **kw)
+    errors = rnnlib.check_grads(lambda q: rnnlib.rnn_loss_and_grads(q, xs, targets, h0=h0, **kw)[0], p, grads)
+    errors |= rnnlib.check_grads(lambda a: rnnlib.rnn_loss_and_grads(p, xs, targets, h0=a["h0"], **kw)[0], {"h0": h0}, grads)
+    assert max(errors.values()) < DEFAULT_TOL
+
+
+def test_rnn_backward_float32_gradients_are_close_to_float64():
+    p, xs, h0, targets = random_problem(6, 3, 4, 5, 3)
+    p32 = rnnlib.RNNParams(*(w.astype(np.float32) for w in (p.W_xh, p.W_hh, p.b_h, p.W_hy, p.b_y)))
+    _, g64 = rnnlib.rnn_loss_and_grads(p, xs, targets, h0=h0)
+    _, g32 = rnnlib.rnn_loss_and_grads(p32, xs.astype(np.float32), targets, h0=h0.astype(np.float32))
+    for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0"):
+        assert getattr(g32, name).dtype == np.float32, name
+        assert rnnlib.relative_error(getattr(g32, name), getattr(g64, name)) < 1e-5, name
+
+
+@pytest.mark.parametrize("many_to_one", [False, True])
+def test_softmax_cross_entropy_gradient(many_to_one):
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(4, 3, 5)) * 3
+    targets = rng.integers(0, 5, size=(3,) if many_to_one else (4, 3))
+    _, dlogits = rnnlib.softmax_cross_entropy(logits, targets, many_to_one=many_to_one)
+    rnnlib.check_grads(lambda a: rnnlib.softmax_cross_entropy(a["logits"], targets, many_to_one=many_to_one)[0],
+                       {"logits": logits}, {"logits": dlogits})
+
+
+@pytest.mark.parametrize("many_to_one", [False, True])
+def test_mean_squared_error_gradient(many_to_one):
+    rng = np.random.default_rng(4)
+    ys = rng.normal(size=(4, 3, 2))
+    targets = rng.normal(size=(3, 2) if many_to_one else (4, 3, 2))
+    _, dys = rnnlib.mean_squared_error(ys, targets, many_to_one=many_to_one)
+    rnnlib.check_grads(lambda a: rnnlib.mean_squared_error(a["ys"], targets, many_to_one=many_to_one)[0],
+                       {"ys": ys}, {"ys": dys})
+
+
+def test_bptt_over_one_step_equals_the_cell_backward():
+    p, xs, h0, _ = random_problem(1, 3, 4, 5, 2)
+    dys = np.random.default_rng(5).normal(size=(1, 3, 2))
+    _, cache = rnnlib.rnn_forward(xs, p, h0)
+    full = rnnlib.rnn_backward(dys, cache)
+    _, step_cache = rnnlib.rnn_step_forward(xs[0], h0, p)
+    step = rnnlib.rnn_step_backward(dys[0] @ p.W_hy, step_cache)
+    for name in ("W_xh", "W_hh", "b_h"):
+        np.testing.assert_allclose(getattr(full, name), getattr(step, name), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(full.h0, step.h_prev, rtol=1e-12, atol=1e-14)
+
+
+def test_shared_weight_gradient_is_the_sum_of_per_step_gradients():
+    """dL/dW_hh over the unrolled graph = sum over t of each step's own contribution."""
+    p, xs, h0, targets = random_problem(5, 2, 3, 4, 3)
+    ys, cache = rnnlib.rnn_forward(xs, p, h0)
+    _, dys = rnnlib.softmax_cross_entropy(ys, targets)
+    full = rnnlib.rnn_backward(dys, cache)
+    # Walk back step by step with the cell's backward, collecting each step's W_hh term.
+    dh_next, per_step = np.zeros_like(h0), []
+    states = np.concatenate([h0[None], cache.hs])
+    for t in reversed(range(5)):
+        _, c = rnnlib.rnn_step_forward(xs[t], states[t], p)
+        g = rnnlib.rnn_step_backward(dys[t] @ p.W_hy + dh_next, c)
+        per_step.append(g.W_hh)
+        dh_next = g.h_prev
+    np.testing.assert_allclose(sum(per_step), full.W_hh, rtol=1e-12, atol=1e-14)

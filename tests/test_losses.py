@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rnnlib
+
+
+def test_softmax_sums_to_one_and_is_stable():
+    z = np.array([[1.0, 2.0, 3.0], [1000.0, 1001.0, 1002.0]])
+    p = rnnlib.softmax(z)
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0)
+    np.testing.assert_allclose(p[0], p[1])  # shifting every score leaves softmax unchanged
+    assert np.all(np.isfinite(p))
+
+
+def test_cross_entropy_value():
+    logits = np.log(np.array([[[0.5, 0.25, 0.25]], [[0.1, 0.1, 0.8]]]))  # (T=2, B=1, O=3)
+    loss, _ = rnnlib.softmax_cross_entropy(logits, np.array([[0], [2]]))
+    assert loss == pytest.approx(-(np.log(0.5) + np.log(0.8)) / 2)
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    logits = np.array([[[1e4, 0.0]], [[0.0, 1e4]]])
+    loss, grad = rnnlib.softmax_cross_entropy(logits, np.array([[1], [1]]))
+    assert loss == pytest.approx(1e4 / 2) and np.all(np.isfinite(grad))
+
+
+def test_many_to_one_scores_only_the_last_step():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(4, 3, 5))
+    targets = rng.integers(0, 5, size=3)
+    loss, grad = rnnlib.softmax_cross_entropy(logits, targets, many_to_one=True)
+    last, _ = rnnlib.softmax_cross_entropy(logits[-1:], targets[None])
+    assert loss == pytest.approx(last)
+    assert not np.any(grad[:-1])
+    ys, zs = rng.normal(size=(4, 3, 2)), rng.normal(size=(3, 2))
+    mse, dys = rnnlib.mean_squared_error(ys, zs, many_to_one=True)
+    assert mse == pytest.approx(np.mean((ys[-1] - zs) ** 2)) and not np.any(dys[:-1])
+
+
+def test_mse_value():
+    loss, _ = rnnlib.mean_squared_error(np.ones((2, 1, 2)), np.zeros((2, 1, 2)))
+    assert loss == 1.0
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3)), np.zeros((2, 3), int)), ValueError, "logits must have shape (T, B, O); got (2, 3)"),
+        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((3, 2), int)), ValueError, "targets must have shape (T=2, B=3); got (3, 2)"),
+        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 3), int), many_to_one=True), ValueError, "targets must have shape (B=3,); got (2, 3)"),
+        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.full((2, 3), 4)), ValueError, "targets must be class indices in [0, O=4); got values from 4 to 4"),
+        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 3))), TypeError, "targets must hold integers (class indices); got dtype float64"),
+        (lambda: rnnlib.mean_squared_error(np.zeros((2, 3, 4)), np.zeros((2, 3))), ValueError, "targets must have shape (T=2, B=3, O=4); got (2, 3)"),
+        (lambda: rnnlib.mean_squared_error(np.zeros((2, 3, 4)), np.full((2, 3, 4), np.nan)), ValueError, "targets must be finite; got nan at index (0, 0, 0)"),
+        (lambda: rnnlib.rnn_loss_and_grads(rnnlib.init_rnn_params(1, 2, 2, seed=0), np.zeros((2, 1, 1)), np.zeros((2, 1), int), loss="hinge"), ValueError, "loss must be 'cross_entropy' or 'mse'; got 'hinge'"),
+    ],
+)
+def test_losses_reject_bad_input(call, error, message):
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value) == message
