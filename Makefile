@@ -41,7 +41,7 @@ unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
 
 nbval: $(STAMP)  ## re-run every notebook and compare with its stored outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval-sanitize.cfg \
-		-p no:cacheprovider $(NOTEBOOKS)
+		$(NOTEBOOKS)
 
 build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going

@@ -39,7 +39,9 @@ def as_array(name: str, value: object, dims: Sequence[Dim], *, integer: bool = F
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nested lists, for example
-        raise TypeError(f"{name} must be a numeric array of shape {describe_shape(dims)}; could not convert it: {exc}") from None
+        raise TypeError(
+            f"{name} must be a numeric array of shape {describe_shape(dims)}; could not convert it: {exc}"
+        ) from None
     kind = arr.dtype.kind
     if integer:
         if kind not in "iu":
@@ -57,7 +59,7 @@ def as_array(name: str, value: object, dims: Sequence[Dim], *, integer: bool = F
 
 def check_shape(name: str, arr: np.ndarray, dims: Sequence[Dim]) -> None:
     """Raise ``ValueError`` unless ``arr.shape`` matches the expected ``dims``."""
-    ok = arr.ndim == len(dims) and all(isinstance(d, str) or n == d[1] for d, n in zip(dims, arr.shape))
+    ok = arr.ndim == len(dims) and all(isinstance(d, str) or n == d[1] for d, n in zip(dims, arr.shape, strict=True))
     if not ok:
         raise ValueError(f"{name} must have shape {describe_shape(dims)}; got {tuple(arr.shape)}")
 
@@ -70,7 +72,9 @@ def check_activation(activation: object) -> str:
 
 def check_positive(name: str, value: object, *, integer: bool = False, allow_zero: bool = False) -> None:
     """Raise unless ``value`` is a (whole, if ``integer``) number > 0 (or >= 0)."""
-    numeric = isinstance(value, (int, np.integer)) if integer else isinstance(value, (int, float, np.integer, np.floating))
+    numeric = (
+        isinstance(value, (int, np.integer)) if integer else isinstance(value, (int, float, np.integer, np.floating))
+    )
     if isinstance(value, bool) or not numeric:
         kind = "an integer" if integer else "a number"
         raise TypeError(f"{name} must be {kind}; got {type(value).__name__} {value!r}")
@@ -85,7 +89,9 @@ def fields_of(record: object) -> dict[str, np.ndarray]:
         return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
     if isinstance(record, Mapping):
         return dict(record)
-    raise TypeError(f"expected a parameter record (a dataclass such as RNNParams, or a dict of arrays); got {type(record).__name__}")
+    raise TypeError(
+        f"expected a parameter record (a dataclass such as RNNParams, or a dict of arrays); got {type(record).__name__}"
+    )
 
 
 def with_fields(record: object, **arrays: np.ndarray) -> object:

@@ -42,7 +42,7 @@ class RNNParams:
         W_hy = as_array("W_hy", self.W_hy, ("O", ("H", H)))
         b_y = as_array("b_y", self.b_y, (("O", W_hy.shape[0]),))
         # Frozen dataclass: store the converted arrays through object.__setattr__.
-        for name, arr in zip(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), (W_xh, W_hh, b_h, W_hy, b_y)):
+        for name, arr in zip(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), (W_xh, W_hh, b_h, W_hy, b_y), strict=True):
             object.__setattr__(self, name, arr)
 
     @property
@@ -217,7 +217,9 @@ def output_forward(hs: np.ndarray, params: RNNParams) -> np.ndarray:
     params = _check_params(params)
     hs = np.asarray(hs)
     if hs.ndim not in (2, 3):
-        raise ValueError(f"hs must have shape (B, H={params.hidden_size}) or (T, B, H={params.hidden_size}); got {hs.shape}")
+        raise ValueError(
+            f"hs must have shape (B, H={params.hidden_size}) or (T, B, H={params.hidden_size}); got {hs.shape}"
+        )
     hs = as_array("hs", hs, (*["T", "B"][3 - hs.ndim :], ("H", params.hidden_size)))
     return hs @ params.W_hy.T + params.b_y
 

@@ -58,7 +58,11 @@ def _call(exercise: str, fn: Callable, *args: object) -> tuple[object, CheckResu
     try:
         out = fn(*args)
     except NotImplementedError:
-        return None, _not_done(exercise, f"{getattr(fn, '__name__', 'the function')} still raises NotImplementedError: replace that line with your code and run the cell again.")
+        return None, _not_done(
+            exercise,
+            f"{getattr(fn, '__name__', 'the function')} still raises NotImplementedError: "
+            "replace that line with your code and run the cell again.",
+        )
     except Exception as exc:  # the learner's code failed: report it, do not crash
         return None, _wrong(exercise, f"your function raised {type(exc).__name__}: {exc}")
     if out is None:
@@ -68,7 +72,9 @@ def _call(exercise: str, fn: Callable, *args: object) -> tuple[object, CheckResu
     return out, None
 
 
-def _as_result_array(exercise: str, out: object, shape: tuple[int, ...], what: str) -> tuple[np.ndarray | None, CheckResult | None]:
+def _as_result_array(
+    exercise: str, out: object, shape: tuple[int, ...], what: str
+) -> tuple[np.ndarray | None, CheckResult | None]:
     try:
         arr = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
@@ -92,8 +98,15 @@ def check_cell_shapes(answer: dict) -> CheckResult:
     ex = "Exercise 2.1"
     D, H, O, B, T = 3, 5, 2, 4, 7
     expected = {
-        "W_xh": (H, D), "W_hh": (H, H), "b_h": (H,), "W_hy": (O, H), "b_y": (O,),
-        "x_t": (B, D), "h_t": (B, H), "y_t": (B, O), "xs": (T, B, D),
+        "W_xh": (H, D),
+        "W_hh": (H, H),
+        "b_h": (H,),
+        "W_hy": (O, H),
+        "b_y": (O,),
+        "x_t": (B, D),
+        "h_t": (B, H),
+        "y_t": (B, O),
+        "xs": (T, B, D),
         "num_parameters": H * D + H * H + H + O * H + O,
     }
     why = {
@@ -135,6 +148,7 @@ def check_cell_shapes(answer: dict) -> CheckResult:
 
 # ---------------------------------------------------------------- exercise 2.2
 
+
 def _reference_step(x, h, W_xh, W_hh, b_h, activation="tanh", bias=True):
     a = x @ W_xh.T + h @ W_hh.T + (b_h if bias else 0.0)
     return a if activation is None else activate(a, activation)
@@ -143,11 +157,23 @@ def _reference_step(x, h, W_xh, W_hh, b_h, activation="tanh", bias=True):
 # Known mistakes and how to recognise them: (name, function of the same arguments).
 _STEP_MISTAKES = (
     ("the bias b_h is missing", lambda x, h, Wx, Wh, b: _reference_step(x, h, Wx, Wh, b, bias=False)),
-    ("tanh is missing: this is the pre-activation a_t", lambda x, h, Wx, Wh, b: _reference_step(x, h, Wx, Wh, b, activation=None)),
+    (
+        "tanh is missing: this is the pre-activation a_t",
+        lambda x, h, Wx, Wh, b: _reference_step(x, h, Wx, Wh, b, activation=None),
+    ),
     ("this is ReLU, not tanh", lambda x, h, Wx, Wh, b: _reference_step(x, h, Wx, Wh, b, activation="relu")),
-    ("the weights are transposed: with one example per row, W_xh x_t is x @ W_xh.T", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b)),
-    ("W_hh is transposed: with one example per row, W_hh h_{t-1} is h_prev @ W_hh.T", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh + b)),
-    ("h_prev is not used: the new state must depend on the previous one", lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + b)),
+    (
+        "the weights are transposed: with one example per row, W_xh x_t is x @ W_xh.T",
+        lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b),
+    ),
+    (
+        "W_hh is transposed: with one example per row, W_hh h_{t-1} is h_prev @ W_hh.T",
+        lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh + b),
+    ),
+    (
+        "h_prev is not used: the new state must depend on the previous one",
+        lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + b),
+    ),
 )
 
 
@@ -180,11 +206,16 @@ def check_rnn_step(rnn_step: Callable) -> CheckResult:
             except ValueError:  # this mistake cannot produce these shapes
                 pass
         i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
-        return _wrong(ex, f"for B={B}, D={D}, H={H}, h[{i[0]}, {i[1]}] should be {want[i]:.4f}; got {got[i]:.4f}. Compare with h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h).")
+        return _wrong(
+            ex,
+            f"for B={B}, D={D}, H={H}, h[{i[0]}, {i[1]}] should be {want[i]:.4f}; got {got[i]:.4f}. "
+            "Compare with h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h).",
+        )
     return _ok(ex, "your step matches h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h) for every shape tried.")
 
 
 # ---------------------------------------------------------------- exercise 2.3
+
 
 def check_softmax(softmax_fn: Callable) -> CheckResult:
     """Exercise 2.3: a numerically stable ``softmax(z)`` over the last axis of ``(B, O)`` scores."""
@@ -204,19 +235,32 @@ def check_softmax(softmax_fn: Callable) -> CheckResult:
             return verdict
         if not np.all(np.isfinite(got)):
             if label.startswith("large"):  # the same function was finite on small scores
-                return _wrong(ex, f"on {label} your softmax gives {got[0]}: exp overflowed. Subtract the row's maximum before exp; it does not change the result.")
-            return _wrong(ex, f"on {label} your softmax gives {np.round(got, 4).tolist()}, which is not finite: is something divided by zero?")
+                return _wrong(
+                    ex,
+                    f"on {label} your softmax gives {got[0]}: exp overflowed. "
+                    "Subtract the row's maximum before exp; it does not change the result.",
+                )
+            return _wrong(
+                ex,
+                f"on {label} your softmax gives {np.round(got, 4).tolist()}, which is not finite: "
+                "is something divided by zero?",
+            )
         if np.allclose(got.sum(axis=0), 1.0) and not np.allclose(got.sum(axis=-1), 1.0):
-            return _wrong(ex, "the columns sum to 1, not the rows: normalise along the last axis (axis=-1, keepdims=True).")
+            return _wrong(
+                ex, "the columns sum to 1, not the rows: normalise along the last axis (axis=-1, keepdims=True)."
+            )
         if not np.allclose(got.sum(axis=-1), 1.0):
             return _wrong(ex, f"on {label} the rows should sum to 1; they sum to {np.round(got.sum(axis=-1), 4)}.")
         want = softmax(z)
         if not np.allclose(got, want, atol=1e-10):
-            return _wrong(ex, f"on {label} expected {np.round(want[0], 4)} for the first row; got {np.round(got[0], 4)}.")
+            return _wrong(
+                ex, f"on {label} expected {np.round(want[0], 4)} for the first row; got {np.round(got[0], 4)}."
+            )
     return _ok(ex, "right, and stable for large scores.")
 
 
 # ---------------------------------------------------------------- exercise 2.4
+
 
 def check_latch(W_xh: object, W_hh: object, b_h: object) -> CheckResult:
     """Exercise 2.4: a one-unit tanh cell, started at ``h_0 = 0``, whose state is
@@ -243,4 +287,4 @@ def check_latch(W_xh: object, W_hh: object, b_h: object) -> CheckResult:
         if seen and h <= 0.5 or not seen and h >= -0.5:
             want = "above +0.5 (a 1 has been seen)" if seen else "below -0.5 (no 1 yet)"
             return _wrong(ex, f"on inputs {''.join(map(str, seq))}, h_{len(seq)} = {h:.3f} but should be {want}.")
-    return _ok(ex, "your cell remembers whether it has seen a 1, on all 256 sequences of length 8.")
+    return _ok(ex, "your cell remembers whether it has seen a 1, on every 0/1 sequence up to length 8.")

@@ -80,7 +80,9 @@ def gradient_errors(
         if name not in analytic:
             raise ValueError(f"grads has no field {name!r}; it must mirror params, whose fields are {list(values)}")
         if np.shape(analytic[name]) != np.shape(value):
-            raise ValueError(f"grads.{name} must have shape {np.shape(value)} like params.{name}; got {np.shape(analytic[name])}")
+            raise ValueError(
+                f"grads.{name} must have shape {np.shape(value)} like params.{name}; got {np.shape(analytic[name])}"
+            )
     errors = {}
     for name, value in values.items():
         numeric = numerical_gradient(lambda v, name=name: f(with_fields(params, **{name: v})), value, eps)

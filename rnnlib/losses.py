@@ -45,7 +45,9 @@ def softmax_cross_entropy(
     tdims = (("B", B),) if many_to_one else (("T", T), ("B", B))
     targets = as_array("targets", targets, tdims, integer=True)
     if targets.size and (targets.min() < 0 or targets.max() >= O):
-        raise ValueError(f"targets must be class indices in [0, O={O}); got values from {targets.min()} to {targets.max()}")
+        raise ValueError(
+            f"targets must be class indices in [0, O={O}); got values from {targets.min()} to {targets.max()}"
+        )
 
     scored = logits[-1:] if many_to_one else logits  # (T', B, O)
     classes = targets[None] if many_to_one else targets  # (T', B)
@@ -56,7 +58,9 @@ def softmax_cross_entropy(
     loss = -picked.sum() / n
 
     dscored = np.exp(log_probs)
-    np.put_along_axis(dscored, classes[..., None], np.take_along_axis(dscored, classes[..., None], axis=-1) - 1.0, axis=-1)
+    np.put_along_axis(
+        dscored, classes[..., None], np.take_along_axis(dscored, classes[..., None], axis=-1) - 1.0, axis=-1
+    )
     dscored /= n
     if not many_to_one:
         return float(loss), dscored
@@ -65,9 +69,7 @@ def softmax_cross_entropy(
     return float(loss), dlogits
 
 
-def mean_squared_error(
-    ys: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False
-) -> tuple[float, np.ndarray]:
+def mean_squared_error(ys: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False) -> tuple[float, np.ndarray]:
     """Mean squared error with the identity output function.
 
         L = (1/(N*O)) sum_{t,b,o} (y_t^b - z_t^b)_o^2

@@ -13,7 +13,6 @@ import numpy as np
 from rnnlib._validate import check_positive, fields_of, with_fields
 
 
-
 def global_norm(grads: object, names: list[str] | None = None) -> float:
     """``sqrt(sum_k ||g_k||^2)`` over the named gradient arrays (all by default)."""
     arrays = fields_of(grads)

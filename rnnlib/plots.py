@@ -75,14 +75,28 @@ def plot_cell_response(
     fig, ax = _axes(ax)
     xs = np.linspace(-3, 3, 301)
     for i, hp in enumerate(h_prev_values):
-        ax.plot(xs, activate(w_xh * xs + w_hh * hp + b_h, activation), color=PALETTE[i % len(PALETTE)], label=f"h_(t-1) = {hp:g}")
+        ax.plot(
+            xs,
+            activate(w_xh * xs + w_hh * hp + b_h, activation),
+            color=PALETTE[i % len(PALETTE)],
+            label=f"h_(t-1) = {hp:g}",
+        )
     if x is not None and h_prev is not None:
         h = float(activate(np.array(w_xh * x + w_hh * h_prev + b_h), activation))
-        ax.plot(xs, activate(w_xh * xs + w_hh * h_prev + b_h, activation), color="black", lw=2, label=f"h_(t-1) = {h_prev:.2f}")
+        ax.plot(
+            xs,
+            activate(w_xh * xs + w_hh * h_prev + b_h, activation),
+            color="black",
+            lw=2,
+            label=f"h_(t-1) = {h_prev:.2f}",
+        )
         ax.plot([x], [h], "o", color="black", ms=8)
         ax.annotate(f"h_t = {h:.3f}", (x, h), textcoords="offset points", xytext=(8, -14))
-    ax.set(xlabel="input x_t", ylabel="new state h_t",
-           title=f"{activation} cell: w_xh={w_xh:g}, w_hh={w_hh:g}, b_h={b_h:g}")
+    ax.set(
+        xlabel="input x_t",
+        ylabel="new state h_t",
+        title=f"{activation} cell: w_xh={w_xh:g}, w_hh={w_hh:g}, b_h={b_h:g}",
+    )
     ax.legend(loc="upper left", fontsize=8)
     return fig
 

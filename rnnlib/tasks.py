@@ -24,7 +24,9 @@ def one_hot(tokens: np.ndarray, vocab_size: int) -> np.ndarray:
     check_positive("vocab_size", vocab_size, integer=True)
     tokens = as_array("tokens", tokens, ["..."] * np.ndim(tokens), integer=True)
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocab_size):
-        raise ValueError(f"tokens must lie in [0, vocab_size={vocab_size}); got values from {tokens.min()} to {tokens.max()}")
+        raise ValueError(
+            f"tokens must lie in [0, vocab_size={vocab_size}); got values from {tokens.min()} to {tokens.max()}"
+        )
     return np.eye(vocab_size)[tokens]
 
 

@@ -17,7 +17,9 @@ def cell_explorer():
     import ipywidgets as widgets
 
     def slider(value: float, lo: float, hi: float, description: str) -> widgets.FloatSlider:
-        return widgets.FloatSlider(value=value, min=lo, max=hi, step=0.1, description=description, continuous_update=False)
+        return widgets.FloatSlider(
+            value=value, min=lo, max=hi, step=0.1, description=description, continuous_update=False
+        )
 
     def draw(w_xh: float, w_hh: float, b_h: float, x: float, h_prev: float, activation: str) -> None:
         plot_cell_response(w_xh, w_hh, b_h, activation=activation, x=x, h_prev=h_prev, h_prev_values=())

@@ -13,7 +13,9 @@ def random_problem(T, B, D, H, O, *, seed=0, dtype=np.float64, scale=1.0):
     """Parameters with non-zero biases, inputs, an initial state and class targets."""
     rng = np.random.default_rng(seed)
     p = rnnlib.init_rnn_params(D, H, O, seed=rng, dtype=dtype, recurrent_scale=scale)
-    p = rnnlib.RNNParams(p.W_xh, p.W_hh, rng.normal(size=H).astype(dtype) * 0.1, p.W_hy, rng.normal(size=O).astype(dtype) * 0.1)
+    p = rnnlib.RNNParams(
+        p.W_xh, p.W_hh, rng.normal(size=H).astype(dtype) * 0.1, p.W_hy, rng.normal(size=O).astype(dtype) * 0.1
+    )
     xs = rng.normal(size=(T, B, D)).astype(dtype)
     h0 = (0.5 * rng.normal(size=(B, H))).astype(dtype)
     targets = rng.integers(0, O, size=(T, B))

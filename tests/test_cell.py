@@ -18,8 +18,11 @@ def test_step_computes_the_cell_equation():
 def test_hand_computed_step():
     """The step worked by hand in chapter 2."""
     p = rnnlib.RNNParams(
-        W_xh=[[1.0, 0.0, -1.0], [0.5, 0.5, 0.0]], W_hh=[[0.5, 0.0], [-1.0, 0.5]], b_h=[0.0, -0.5],
-        W_hy=[[1.0, -1.0], [0.0, 2.0]], b_y=[0.0, 0.0],
+        W_xh=[[1.0, 0.0, -1.0], [0.5, 0.5, 0.0]],
+        W_hh=[[0.5, 0.0], [-1.0, 0.5]],
+        b_h=[0.0, -0.5],
+        W_hy=[[1.0, -1.0], [0.0, 2.0]],
+        b_y=[0.0, 0.0],
     )
     h1, _ = rnnlib.rnn_step_forward([[1.0, 2.0, 0.0]], [[0.0, 0.0]], p)
     np.testing.assert_allclose(h1, np.tanh([[1.0, 1.0]]))
@@ -43,7 +46,9 @@ def test_init_is_reproducible_and_documented_scales():
 
 def test_init_takes_a_generator():
     g1, g2 = np.random.default_rng(3), np.random.default_rng(3)
-    np.testing.assert_array_equal(rnnlib.init_rnn_params(2, 3, 1, seed=g1).W_xh, rnnlib.init_rnn_params(2, 3, 1, seed=g2).W_xh)
+    np.testing.assert_array_equal(
+        rnnlib.init_rnn_params(2, 3, 1, seed=g1).W_xh, rnnlib.init_rnn_params(2, 3, 1, seed=g2).W_xh
+    )
 
 
 def test_num_parameters_and_sizes():
@@ -81,18 +86,62 @@ def test_params_reject_bad_shapes_and_values(kwargs, error, message):
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda p: rnnlib.rnn_step_forward(np.zeros((2, 4)), np.zeros((2, 5)), p), ValueError, "x must have shape (B, D=3); got (2, 4)"),
-        (lambda p: rnnlib.rnn_step_forward(np.zeros((2, 3)), np.zeros((3, 5)), p), ValueError, "h_prev must have shape (B=2, H=5); got (3, 5)"),
-        (lambda p: rnnlib.rnn_step_forward(np.zeros(3), np.zeros(5), p), ValueError, "x must have shape (B, D=3); got (3,)"),
-        (lambda p: rnnlib.rnn_step_forward(np.full((2, 3), np.inf), np.zeros((2, 5)), p), ValueError, "x must be finite; got inf at index (0, 0)"),
-        (lambda p: rnnlib.rnn_step_forward(np.zeros((2, 3)), np.zeros((2, 5)), p, activation="sigmoid"), ValueError, "activation must be one of ('tanh', 'relu'); got 'sigmoid'"),
-        (lambda p: rnnlib.rnn_step_forward(np.zeros((2, 3)), np.zeros((2, 5)), {"W_xh": 1}), TypeError, "params must be an RNNParams (see init_rnn_params); got dict"),
-        (lambda p: rnnlib.rnn_step_backward(np.zeros((2, 5)), None), TypeError, "cache must be the StepCache returned by rnn_step_forward; got NoneType"),
+        (
+            lambda p: rnnlib.rnn_step_forward(np.zeros((2, 4)), np.zeros((2, 5)), p),
+            ValueError,
+            "x must have shape (B, D=3); got (2, 4)",
+        ),
+        (
+            lambda p: rnnlib.rnn_step_forward(np.zeros((2, 3)), np.zeros((3, 5)), p),
+            ValueError,
+            "h_prev must have shape (B=2, H=5); got (3, 5)",
+        ),
+        (
+            lambda p: rnnlib.rnn_step_forward(np.zeros(3), np.zeros(5), p),
+            ValueError,
+            "x must have shape (B, D=3); got (3,)",
+        ),
+        (
+            lambda p: rnnlib.rnn_step_forward(np.full((2, 3), np.inf), np.zeros((2, 5)), p),
+            ValueError,
+            "x must be finite; got inf at index (0, 0)",
+        ),
+        (
+            lambda p: rnnlib.rnn_step_forward(np.zeros((2, 3)), np.zeros((2, 5)), p, activation="sigmoid"),
+            ValueError,
+            "activation must be one of ('tanh', 'relu'); got 'sigmoid'",
+        ),
+        (
+            lambda p: rnnlib.rnn_step_forward(np.zeros((2, 3)), np.zeros((2, 5)), {"W_xh": 1}),
+            TypeError,
+            "params must be an RNNParams (see init_rnn_params); got dict",
+        ),
+        (
+            lambda p: rnnlib.rnn_step_backward(np.zeros((2, 5)), None),
+            TypeError,
+            "cache must be the StepCache returned by rnn_step_forward; got NoneType",
+        ),
         (lambda p: rnnlib.init_rnn_params(3, 0, 2, seed=0), ValueError, "hidden_size must be > 0; got 0"),
-        (lambda p: rnnlib.init_rnn_params(3, 2.5, 2, seed=0), TypeError, "hidden_size must be an integer; got float 2.5"),
-        (lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=None), TypeError, "seed must be an int or a numpy.random.Generator; got NoneType"),
-        (lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=0, recurrent_init="zeros"), ValueError, "recurrent_init must be 'normal', 'orthogonal' or 'identity'; got 'zeros'"),
-        (lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=0, dtype=np.int64), TypeError, "dtype must be float32 or float64; got int64"),
+        (
+            lambda p: rnnlib.init_rnn_params(3, 2.5, 2, seed=0),
+            TypeError,
+            "hidden_size must be an integer; got float 2.5",
+        ),
+        (
+            lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=None),
+            TypeError,
+            "seed must be an int or a numpy.random.Generator; got NoneType",
+        ),
+        (
+            lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=0, recurrent_init="zeros"),
+            ValueError,
+            "recurrent_init must be 'normal', 'orthogonal' or 'identity'; got 'zeros'",
+        ),
+        (
+            lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=0, dtype=np.int64),
+            TypeError,
+            "dtype must be float32 or float64; got int64",
+        ),
     ],
 )
 def test_step_rejects_bad_input(call, error, message):

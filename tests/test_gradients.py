@@ -26,8 +26,11 @@ GRADIENT_CHECKED = {
 
 def test_every_public_backward_has_a_gradient_check():
     returns_gradients = {
-        name for name in rnnlib.__all__
-        if name.endswith("_backward") or name.endswith("_and_grads") or name in ("softmax_cross_entropy", "mean_squared_error")
+        name
+        for name in rnnlib.__all__
+        if name.endswith("_backward")
+        or name.endswith("_and_grads")
+        or name in ("softmax_cross_entropy", "mean_squared_error")
     }
     missing = returns_gradients - set(GRADIENT_CHECKED)
     assert not missing, f"public functions returning gradients without a gradient-check test: {sorted(missing)}"
@@ -70,7 +73,9 @@ def test_rnn_backward_all_parameters_and_h0(shape, activation, loss, many_to_one
 
     _, grads = rnnlib.rnn_loss_and_grads(p, xs, targets, h0=h0, **kw)
     errors = rnnlib.check_grads(lambda q: rnnlib.rnn_loss_and_grads(q, xs, targets, h0=h0, **kw)[0], p, grads)
-    errors |= rnnlib.check_grads(lambda a: rnnlib.rnn_loss_and_grads(p, xs, targets, h0=a["h0"], **kw)[0], {"h0": h0}, grads)
+    errors |= rnnlib.check_grads(
+        lambda a: rnnlib.rnn_loss_and_grads(p, xs, targets, h0=a["h0"], **kw)[0], {"h0": h0}, grads
+    )
     assert max(errors.values()) < DEFAULT_TOL
 
 
@@ -90,8 +95,11 @@ def test_softmax_cross_entropy_gradient(many_to_one):
     logits = rng.normal(size=(4, 3, 5)) * 3
     targets = rng.integers(0, 5, size=(3,) if many_to_one else (4, 3))
     _, dlogits = rnnlib.softmax_cross_entropy(logits, targets, many_to_one=many_to_one)
-    rnnlib.check_grads(lambda a: rnnlib.softmax_cross_entropy(a["logits"], targets, many_to_one=many_to_one)[0],
-                       {"logits": logits}, {"logits": dlogits})
+    rnnlib.check_grads(
+        lambda a: rnnlib.softmax_cross_entropy(a["logits"], targets, many_to_one=many_to_one)[0],
+        {"logits": logits},
+        {"logits": dlogits},
+    )
 
 
 @pytest.mark.parametrize("many_to_one", [False, True])
@@ -100,8 +108,9 @@ def test_mean_squared_error_gradient(many_to_one):
     ys = rng.normal(size=(4, 3, 2))
     targets = rng.normal(size=(3, 2) if many_to_one else (4, 3, 2))
     _, dys = rnnlib.mean_squared_error(ys, targets, many_to_one=many_to_one)
-    rnnlib.check_grads(lambda a: rnnlib.mean_squared_error(a["ys"], targets, many_to_one=many_to_one)[0],
-                       {"ys": ys}, {"ys": dys})
+    rnnlib.check_grads(
+        lambda a: rnnlib.mean_squared_error(a["ys"], targets, many_to_one=many_to_one)[0], {"ys": ys}, {"ys": dys}
+    )
 
 
 def test_bptt_over_one_step_equals_the_cell_backward():

@@ -47,14 +47,48 @@ def test_mse_value():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3)), np.zeros((2, 3), int)), ValueError, "logits must have shape (T, B, O); got (2, 3)"),
-        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((3, 2), int)), ValueError, "targets must have shape (T=2, B=3); got (3, 2)"),
-        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 3), int), many_to_one=True), ValueError, "targets must have shape (B=3,); got (2, 3)"),
-        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.full((2, 3), 4)), ValueError, "targets must be class indices in [0, O=4); got values from 4 to 4"),
-        (lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 3))), TypeError, "targets must hold integers (class indices); got dtype float64"),
-        (lambda: rnnlib.mean_squared_error(np.zeros((2, 3, 4)), np.zeros((2, 3))), ValueError, "targets must have shape (T=2, B=3, O=4); got (2, 3)"),
-        (lambda: rnnlib.mean_squared_error(np.zeros((2, 3, 4)), np.full((2, 3, 4), np.nan)), ValueError, "targets must be finite; got nan at index (0, 0, 0)"),
-        (lambda: rnnlib.rnn_loss_and_grads(rnnlib.init_rnn_params(1, 2, 2, seed=0), np.zeros((2, 1, 1)), np.zeros((2, 1), int), loss="hinge"), ValueError, "loss must be 'cross_entropy' or 'mse'; got 'hinge'"),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3)), np.zeros((2, 3), int)),
+            ValueError,
+            "logits must have shape (T, B, O); got (2, 3)",
+        ),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((3, 2), int)),
+            ValueError,
+            "targets must have shape (T=2, B=3); got (3, 2)",
+        ),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 3), int), many_to_one=True),
+            ValueError,
+            "targets must have shape (B=3,); got (2, 3)",
+        ),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.full((2, 3), 4)),
+            ValueError,
+            "targets must be class indices in [0, O=4); got values from 4 to 4",
+        ),
+        (
+            lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 3))),
+            TypeError,
+            "targets must hold integers (class indices); got dtype float64",
+        ),
+        (
+            lambda: rnnlib.mean_squared_error(np.zeros((2, 3, 4)), np.zeros((2, 3))),
+            ValueError,
+            "targets must have shape (T=2, B=3, O=4); got (2, 3)",
+        ),
+        (
+            lambda: rnnlib.mean_squared_error(np.zeros((2, 3, 4)), np.full((2, 3, 4), np.nan)),
+            ValueError,
+            "targets must be finite; got nan at index (0, 0, 0)",
+        ),
+        (
+            lambda: rnnlib.rnn_loss_and_grads(
+                rnnlib.init_rnn_params(1, 2, 2, seed=0), np.zeros((2, 1, 1)), np.zeros((2, 1), int), loss="hinge"
+            ),
+            ValueError,
+            "loss must be 'cross_entropy' or 'mse'; got 'hinge'",
+        ),
     ],
 )
 def test_losses_reject_bad_input(call, error, message):

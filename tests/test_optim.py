@@ -48,7 +48,9 @@ def test_training_stops_with_a_clear_message_when_it_diverges():
     def step(p, i):
         return rnnlib.rnn_loss_and_grads(p, xs, np.full((30, 2, 1), 1e200), loss="mse", activation="relu")
 
-    with pytest.raises(FloatingPointError, match=r"^training diverged at step 0: loss = inf.*try a smaller lr, or clip the gradient"):
+    with pytest.raises(
+        FloatingPointError, match=r"^training diverged at step 0: loss = inf.*try a smaller lr, or clip the gradient"
+    ):
         with np.errstate(all="ignore"):
             rnnlib.train(params, step, steps=5, lr=0.1)
 
@@ -58,9 +60,17 @@ def test_training_stops_with_a_clear_message_when_it_diverges():
     [
         (lambda p: rnnlib.sgd_update(p, p, -0.1), ValueError, "lr must be > 0; got -0.1"),
         (lambda p: rnnlib.clip_grad_norm(p, 0), ValueError, "max_norm must be > 0; got 0"),
-        (lambda p: rnnlib.sgd_update(p, {"W_xh": p.W_xh}, 0.1), ValueError, "grads must have a field for every parameter; missing ['W_hh', 'b_h', 'W_hy', 'b_y']"),
+        (
+            lambda p: rnnlib.sgd_update(p, {"W_xh": p.W_xh}, 0.1),
+            ValueError,
+            "grads must have a field for every parameter; missing ['W_hh', 'b_h', 'W_hy', 'b_y']",
+        ),
         (lambda p: rnnlib.train(p, None, steps=0, lr=0.1), ValueError, "steps must be > 0; got 0"),
-        (lambda p: rnnlib.global_norm([1, 2]), TypeError, "expected a parameter record (a dataclass such as RNNParams, or a dict of arrays); got list"),
+        (
+            lambda p: rnnlib.global_norm([1, 2]),
+            TypeError,
+            "expected a parameter record (a dataclass such as RNNParams, or a dict of arrays); got list",
+        ),
     ],
 )
 def test_optimiser_rejects_bad_input(call, error, message):
