@@ -83,6 +83,15 @@ def check_positive(name: str, value: object, *, integer: bool = False, allow_zer
         raise ValueError(f"{name} must be {bound}; got {value!r}")
 
 
+def as_generator(seed: object) -> np.random.Generator:
+    """The ``numpy.random.Generator`` behind a ``seed`` argument (an int or a Generator)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(seed)
+    raise TypeError(f"seed must be an int or a numpy.random.Generator; got {type(seed).__name__}")
+
+
 def fields_of(record: object) -> dict[str, np.ndarray]:
     """The named arrays of a parameter or gradient record (dataclass or mapping)."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):

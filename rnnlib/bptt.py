@@ -107,3 +107,32 @@ def rnn_loss_and_grads(
     loss_fn = softmax_cross_entropy if loss == "cross_entropy" else mean_squared_error
     value, dys = loss_fn(ys, targets, many_to_one=many_to_one)
     return value, rnn_backward(dys, cache)
+
+
+def per_step_gradients(dys: np.ndarray, cache: RNNCache) -> dict[str, np.ndarray]:
+    """Each time step's own contribution to the gradients of the shared weights.
+
+    The recurrent weights are used once per step, so BPTT's gradient is a sum over
+    ``t``; this returns the terms of that sum before they are added up:
+    ``W_xh (T, H, D)``, ``W_hh (T, H, H)``, ``b_h (T, H)``, ``W_hy (T, O, H)``,
+    ``b_y (T, O)``. Summing over the first axis gives :func:`rnn_backward`'s result.
+    """
+    if not isinstance(cache, RNNCache):
+        raise TypeError(f"cache must be the RNNCache returned by rnn_forward; got {type(cache).__name__}")
+    p, hs = cache.params, cache.hs
+    T, B, H = hs.shape
+    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
+    fprime = activation_grad(hs, cache.activation)
+    das = np.empty_like(hs)
+    dh_next = np.zeros((B, H), dtype=hs.dtype)
+    for t in reversed(range(T)):
+        das[t] = (dys[t] @ p.W_hy + dh_next) * fprime[t]
+        dh_next = das[t] @ p.W_hh
+    h_prev = np.concatenate([cache.h0[None], hs[:-1]])
+    return {
+        "W_xh": np.einsum("tbh,tbd->thd", das, cache.xs),
+        "W_hh": np.einsum("tbh,tbk->thk", das, h_prev),
+        "b_h": das.sum(axis=1),
+        "W_hy": np.einsum("tbo,tbh->toh", dys, hs),
+        "b_y": dys.sum(axis=1),
+    }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array, check_activation, check_positive
+from rnnlib._validate import as_array, as_generator, check_activation, check_positive
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,12 +103,7 @@ def init_rnn_params(
         raise ValueError(f"recurrent_init must be 'normal', 'orthogonal' or 'identity'; got {recurrent_init!r}")
     if np.dtype(dtype) not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64; got {np.dtype(dtype)}")
-    if isinstance(seed, np.random.Generator):
-        rng = seed
-    elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        rng = np.random.default_rng(seed)
-    else:
-        raise TypeError(f"seed must be an int or a numpy.random.Generator; got {type(seed).__name__}")
+    rng = as_generator(seed)
 
     D, H, O = input_size, hidden_size, output_size
     W_xh = rng.normal(0.0, 1.0 / np.sqrt(D), size=(H, D))

@@ -84,6 +84,24 @@ def _as_result_array(
     return arr, None
 
 
+def _known_mistake(got: np.ndarray, mistakes: list[tuple[str, Callable[[], object]]]) -> str | None:
+    """The description of the first known mistake that reproduces ``got``, if any."""
+    for what, compute in mistakes:
+        try:
+            value = np.asarray(compute(), dtype=np.float64)
+        except ValueError:  # this mistake cannot produce an answer for these shapes
+            continue
+        if value.shape == got.shape and np.allclose(got, value, atol=1e-8):
+            return what
+    return None
+
+
+def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
+    i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape)
+    index = ", ".join(str(int(n)) for n in i)
+    return f"at index [{index}] expected {want[i]:.4f}, got {got[i]:.4f}"
+
+
 # ---------------------------------------------------------------- exercise 2.1
 
 _SHAPE_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "x_t", "h_t", "y_t", "xs", "num_parameters")
@@ -288,3 +306,290 @@ def check_latch(W_xh: object, W_hh: object, b_h: object) -> CheckResult:
             want = "above +0.5 (a 1 has been seen)" if seen else "below -0.5 (no 1 yet)"
             return _wrong(ex, f"on inputs {''.join(map(str, seq))}, h_{len(seq)} = {h:.3f} but should be {want}.")
     return _ok(ex, "your cell remembers whether it has seen a 1, on every 0/1 sequence up to length 8.")
+
+
+# ================================================================ chapter 1
+
+
+def check_window_parameter_count(count_fn: Callable) -> CheckResult:
+    """Exercise 1.1: ``count_fn(k, D, Z, O)``, the parameters of a one-hidden-layer MLP
+    reading a window of ``k`` inputs of size ``D``, with ``Z`` hidden units and ``O`` outputs."""
+    ex = "Exercise 1.1"
+    for k, D, Z, O in ((1, 1, 1, 1), (4, 5, 32, 5), (10, 3, 8, 2)):
+        got, verdict = _call(ex, count_fn, k, D, Z, O)
+        if verdict is not None:
+            return verdict
+        want = Z * k * D + Z + O * Z + O
+        if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
+            return _wrong(ex, f"the count should be an integer; got {type(got).__name__} {got!r}")
+        if got == want:
+            continue
+        hint = {
+            Z * k * D + O * Z: "the biases b_1 (Z of them) and b_2 (O) are missing",
+            Z * D + Z + O * Z + O: "the window is missing: W_1 reads k*D numbers, not D",
+            Z * k * D: "only W_1 is counted",
+        }.get(int(got), "W_1 is Z x (k*D), b_1 has Z entries, W_2 is O x Z, b_2 has O")
+        return _wrong(ex, f"for k={k}, D={D}, Z={Z}, O={O} expected {want}, got {got}: {hint}.")
+    return _ok(ex, "right: the count grows linearly with the window, by Z*D per extra step.")
+
+
+def _reference_windows(xs: np.ndarray, k: int) -> np.ndarray:
+    T, B, D = xs.shape
+    padded = np.concatenate([np.zeros((k - 1, B, D)), xs])
+    return np.concatenate([padded[j : j + T] for j in range(k)], axis=-1)
+
+
+def check_window_inputs(window_fn: Callable) -> CheckResult:
+    """Exercise 1.2: ``window_fn(xs, k)`` stacks ``x_{t-k+1}, ..., x_t`` (oldest first,
+    zeros before the start) into ``(T, B, k*D)``."""
+    ex = "Exercise 1.2"
+    rng = np.random.default_rng(12)
+    for T, B, D, k in ((5, 2, 3, 2), (6, 1, 1, 3), (3, 2, 2, 1)):
+        xs = rng.normal(size=(T, B, D))
+        out, verdict = _call(ex, window_fn, xs.copy(), k)
+        if verdict is not None:
+            return verdict
+        got, verdict = _as_result_array(ex, out, (T, B, k * D), f"the windows for T={T}, B={B}, D={D}, k={k}")
+        if verdict is not None:
+            return verdict
+        want = _reference_windows(xs, k)
+        if np.allclose(got, want):
+            continue
+        newest_first = lambda: np.concatenate(np.split(want, k, axis=-1)[::-1], axis=-1)  # noqa: E731
+        shifted = lambda: np.concatenate([np.zeros((1, B, k * D)), _reference_windows(xs, k)[:-1]])  # noqa: E731
+        rolled = lambda: np.concatenate([np.roll(xs, k - 1 - j, axis=0) for j in range(k)], axis=-1)  # noqa: E731
+        what = _known_mistake(
+            got,
+            [
+                ("the newest input comes first; put the oldest, x_(t-k+1), first", newest_first),
+                ("off by one in time: the window at step t must end with x_t itself, not x_(t-1)", shifted),
+                ("the first windows wrap around to the end of the sequence; use zeros before the start", rolled),
+            ],
+        )
+        where = f"for T={T}, D={D}, k={k}"
+        return _wrong(ex, f"{where}: {what}." if what else f"{where}, {_first_difference(got, want)}.")
+    return _ok(ex, "your windows match: oldest input first, zeros before the sequence starts.")
+
+
+def check_can_tell_apart(tell_fn: Callable) -> CheckResult:
+    """Exercise 1.3: ``tell_fn(seq_a, seq_b, k)`` says whether a window-``k`` MLP *can*
+    give different outputs at the last step of two equally long sequences."""
+    ex = "Exercise 1.3"
+    cases = (
+        ([1, 2, 3], [9, 2, 3], 2, False, "they differ 3 steps back, outside a window of 2"),
+        ([1, 2, 3], [9, 2, 3], 3, True, "they differ 3 steps back, inside a window of 3"),
+        ([5, 1, 1, 1], [6, 1, 1, 1], 3, False, "they differ only at the first of 4 steps"),
+        ([5, 1, 1, 7], [5, 1, 1, 8], 1, True, "they differ at the last step itself"),
+        ([1, 2], [1, 2], 2, False, "the sequences are the same"),
+    )
+    for a, b, k, want, why in cases:
+        got, verdict = _call(ex, tell_fn, list(a), list(b), k)
+        if verdict is not None:
+            return verdict
+        if not isinstance(got, (bool, np.bool_)):
+            return _wrong(ex, f"the answer should be True or False; got {type(got).__name__} {got!r}")
+        if bool(got) != want:
+            return _wrong(
+                ex, f"for {a} and {b} with k={k} the answer is {want}: {why}. The MLP sees only the last k inputs."
+            )
+    return _ok(ex, "right: a windowed MLP can only tell sequences apart by their last k inputs.")
+
+
+# ================================================================ chapter 3
+
+
+def check_unroll(unroll_fn: Callable) -> CheckResult:
+    """Exercise 3.1: ``unroll_fn(xs, params, h0)`` returns every hidden state ``(T, B, H)``,
+    built from :func:`rnnlib.rnn_step_forward`."""
+    from rnnlib.cell import init_rnn_params
+    from rnnlib.unroll import rnn_forward_stepwise
+
+    ex = "Exercise 3.1"
+    rng = np.random.default_rng(31)
+    for T, B, D, H in ((4, 2, 3, 5), (1, 1, 2, 2), (6, 3, 1, 4)):
+        params = init_rnn_params(D, H, 2, seed=rng)
+        xs, h0 = rng.normal(size=(T, B, D)), rng.normal(size=(B, H))
+        out, verdict = _call(ex, unroll_fn, xs.copy(), params, h0.copy())
+        if verdict is not None:
+            return verdict
+        if np.shape(out) == (T + 1, B, H):
+            return _wrong(ex, f"got {T + 1} states for T={T}: return h_1..h_T, without h_0.")
+        got, verdict = _as_result_array(ex, out, (T, B, H), f"hs for T={T}, B={B}, H={H}")
+        if verdict is not None:
+            return verdict
+        want = rnn_forward_stepwise(xs, params, h0)
+        if np.allclose(got, want):
+            continue
+        h_prev = np.concatenate([h0[None], want[:-1]])
+        from_h0 = lambda: np.tanh(xs @ params.W_xh.T + h0 @ params.W_hh.T + params.b_h)  # noqa: E731
+        what = _known_mistake(
+            got,
+            [
+                ("every step starts from h0: update h after each step so the next one reads it", from_h0),
+                ("off by one: hs[t] holds h_(t-1); store the state each step returns", lambda: h_prev),
+                (
+                    "all entries are the last state: store a copy of h at each step",
+                    lambda: np.broadcast_to(want[-1], want.shape),
+                ),
+            ],
+        )
+        where = f"for T={T}, B={B}, H={H}"
+        return _wrong(ex, f"{where}: {what}." if what else f"{where}, {_first_difference(got, want)}.")
+    return _ok(ex, "your loop matches rnnlib's unrolled forward.")
+
+
+_UNROLL_SHAPES = {
+    "xs": ((6, 2, 3), "time-major inputs: (T, B, D)"),
+    "xs[0]": ((2, 3), "the inputs of one step, for every sequence of the batch: (B, D)"),
+    "h0": ((2, 4), "one initial state per sequence: (B, H)"),
+    "hs": ((6, 2, 4), "every hidden state h_1..h_T: (T, B, H)"),
+    "ys": ((6, 2, 5), "an output at every step: (T, B, O)"),
+    "ys[-1]": ((2, 5), "the last step's outputs, what many-to-one scores: (B, O)"),
+    "targets_many_to_many": ((6, 2), "one class per step and sequence: (T, B)"),
+    "targets_many_to_one": ((2,), "one class per sequence: (B,)"),
+}
+
+
+def check_unroll_shapes(answer: dict) -> CheckResult:
+    """Exercise 3.2: shapes of every array of an unrolled RNN for T=6, B=2, D=3, H=4, O=5."""
+    ex = "Exercise 3.2"
+    if not isinstance(answer, dict):
+        return _wrong(ex, f"answer should be a dict from name to shape; got {type(answer).__name__}")
+    missing = [k for k in _UNROLL_SHAPES if k not in answer]
+    if missing:
+        return _wrong(ex, f"answer is missing {missing}")
+    todo = [k for k in _UNROLL_SHAPES if answer[k] is Ellipsis]
+    if todo:
+        return _not_done(ex, f"replace the `...` for {todo} with your answer.")
+    for name, (want, why) in _UNROLL_SHAPES.items():
+        try:
+            got = tuple(int(n) for n in answer[name])
+        except (TypeError, ValueError):
+            return _wrong(ex, f"{name}: a shape is a tuple of integers, like (6, 2); got {answer[name]!r}")
+        if got != want:
+            return _wrong(ex, f"{name}: got {got}. Hint: {why} (here T=6, B=2, D=3, H=4, O=5).")
+    return _ok(ex, "every shape is right.")
+
+
+def check_h3(h3: object) -> CheckResult:
+    """Exercise 3.3: ``h_3`` of a one-unit ReLU cell with ``w_xh = 1``, ``w_hh = 0.5``,
+    ``b_h = 1``, ``h_0 = 0`` and inputs ``x = (2, 0, 4)``."""
+    ex = "Exercise 3.3"
+    if h3 is Ellipsis:
+        return _not_done(ex, "replace the `...` with your value of h_3.")
+    try:
+        value = float(np.asarray(h3, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        return _wrong(ex, f"h_3 should be a single number; got {h3!r}")
+
+    def run(w_xh=1.0, w_hh=0.5, b=1.0, xs=(2.0, 0.0, 4.0), h=0.0):
+        states = []
+        for x in xs:
+            h = max(0.0, w_xh * x + w_hh * h + b)
+            states.append(h)
+        return states
+
+    h1, h2, want = run()
+    if np.isclose(value, want):
+        return _ok(ex, "h_1 = 3, h_2 = 2.5, h_3 = 4 + 0.5 * 2.5 + 1 = 6.25.")
+    mistakes = [
+        (h1, "that is h_1"),
+        (h2, "that is h_2; one more step"),
+        (run(b=0.0)[-1], "that is what you get without the bias b_h = 1"),
+        (run(w_hh=0.0)[-1], "that ignores the previous state: add w_hh * h_2"),
+        (run(w_hh=1.0)[-1], "the recurrent weight is 0.5, not 1"),
+        (run(xs=(4.0, 0.0, 2.0))[-1], "the inputs are taken in reverse order; x_1 = 2 comes first"),
+    ]
+    for v, what in mistakes:
+        if np.isclose(value, v):
+            return _wrong(ex, f"{value:g}: {what}.")
+    return _wrong(ex, f"{value:g} is not h_3. Compute h_1 = relu(w_xh x_1 + w_hh h_0 + b_h) first, then h_2, then h_3.")
+
+
+# ================================================================ chapter 4
+
+
+def check_parameter_counts(count_fn: Callable) -> CheckResult:
+    """Exercise 4.1: ``count_fn(T, D, H, O) -> (tied, untied)``: the parameters of the RNN
+    and of an untied network with its own weights at each of ``T`` steps."""
+    ex = "Exercise 4.1"
+    for T, D, H, O in ((1, 1, 1, 1), (10, 3, 5, 2), (100, 65, 128, 65)):
+        out, verdict = _call(ex, count_fn, T, D, H, O)
+        if verdict is not None:
+            return verdict
+        if not (isinstance(out, tuple) and len(out) == 2):
+            return _wrong(ex, f"return a pair (tied, untied); got {out!r}")
+        tied_want = H * D + H * H + H + O * H + O
+        want = (tied_want, T * tied_want)
+        if tuple(out) == want:
+            continue
+        tied, untied = out
+        if tied == T * tied_want and T > 1:
+            return _wrong(
+                ex, f"for T={T} the tied count {tied} depends on T: the RNN uses the same weights at every step."
+            )
+        if tied != tied_want:
+            no_bias = H * D + H * H + O * H
+            hint = "the biases b_h and b_y are missing" if tied == no_bias else "add up H*D + H*H + H + O*H + O"
+            return _wrong(ex, f"for D={D}, H={H}, O={O} the tied count is {tied_want}, got {tied}: {hint}.")
+        if untied == tied_want and T > 1:
+            return _wrong(
+                ex,
+                f"for T={T} the untied count equals the tied one: "
+                "an untied network has a full set of weights per step.",
+            )
+        return _wrong(ex, f"for T={T} the untied count is {want[1]}, got {untied}: T copies of the tied weights.")
+    return _ok(ex, "right: the RNN's count does not depend on T; the untied network's grows linearly with it.")
+
+
+def check_shared_gradient(total_fn: Callable) -> CheckResult:
+    """Exercise 4.2: ``total_fn(per_step)`` turns per-step contributions ``(T, H, H)`` to the
+    gradient of ``W_hh`` into the gradient of the shared ``W_hh``, ``(H, H)``."""
+    ex = "Exercise 4.2"
+    rng = np.random.default_rng(42)
+    for T, H in ((4, 4), (5, 3), (1, 2)):
+        per_step = rng.normal(size=(T, H, H))
+        out, verdict = _call(ex, total_fn, per_step.copy())
+        if verdict is not None:
+            return verdict
+        got, verdict = _as_result_array(ex, out, (H, H), f"the gradient for T={T}, H={H}")
+        if verdict is not None:
+            return verdict
+        want = per_step.sum(axis=0)
+        if np.allclose(got, want):
+            continue
+        what = _known_mistake(
+            got,
+            [
+                (
+                    "this is the mean over steps; the chain rule adds the contributions, it does not average them",
+                    lambda: per_step.mean(axis=0),
+                ),
+                (
+                    "this is only the last step's contribution; every step uses W_hh, so every step contributes",
+                    lambda: per_step[-1],
+                ),
+                ("this sums over the wrong axis: time is the first axis", lambda: per_step.sum(axis=1)),
+            ],
+        )
+        return _wrong(
+            ex, f"for T={T}, H={H}: {what}." if what else f"for T={T}, H={H}, {_first_difference(got, want)}."
+        )
+    return _ok(ex, "right: the gradient of a shared weight is the sum of its per-step contributions.")
+
+
+def check_largest_hidden_size(H: object) -> CheckResult:
+    """Exercise 4.3: the largest hidden size ``H`` whose RNN, with ``D = O = 65``, has at most
+    100,000 parameters."""
+    ex = "Exercise 4.3"
+    if H is Ellipsis:
+        return _not_done(ex, "replace the `...` with your value of H.")
+    if isinstance(H, bool) or not isinstance(H, (int, np.integer)):
+        return _wrong(ex, f"H should be a whole number of units; got {type(H).__name__} {H!r}")
+    count = lambda h: h * 65 + h * h + h + 65 * h + 65  # noqa: E731
+    want = max(h for h in range(1, 1000) if count(h) <= 100_000)
+    if H == want:
+        return _ok(ex, f"H = {want} gives {count(want):,} parameters; H = {want + 1} would give {count(want + 1):,}.")
+    if count(H) > 100_000:
+        return _wrong(ex, f"H = {H} gives {count(H):,} parameters, over the budget of 100,000.")
+    return _wrong(ex, f"H = {H} gives {count(H):,} parameters; a larger H still fits within 100,000.")

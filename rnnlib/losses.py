@@ -94,3 +94,20 @@ def mean_squared_error(ys: np.ndarray, targets: np.ndarray, *, many_to_one: bool
     dys = np.zeros_like(ys)
     dys[-1] = ddiff
     return loss, dys
+
+
+def accuracy(logits: np.ndarray, targets: np.ndarray, *, from_step: int = 0) -> float:
+    """Fraction of positions where the highest score is the target class.
+
+    Args:
+        logits: scores ``(T, B, O)``.
+        targets: class indices ``(T, B)``.
+        from_step: score only steps ``t >= from_step`` (0-based), e.g. to skip
+            the first ``L`` steps of a task that has nothing to recall yet.
+    """
+    logits = as_array("logits", logits, ("T", "B", "O"))
+    T, B, _ = logits.shape
+    targets = as_array("targets", targets, (("T", T), ("B", B)), integer=True)
+    if not (isinstance(from_step, (int, np.integer)) and 0 <= from_step < T):
+        raise ValueError(f"from_step must be an integer in [0, T={T}); got {from_step!r}")
+    return float(np.mean(logits[from_step:].argmax(axis=-1) == targets[from_step:]))

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from rnnlib._validate import as_array, check_activation
+from rnnlib._validate import as_array, check_activation, check_positive
 from rnnlib.cell import activate
 
 # Colour-blind-safe palette (Okabe and Ito) used throughout the book.
@@ -120,5 +120,146 @@ def plot_sequence(
     ax.bar(t, xs, width=0.6, color=PALETTE[4], alpha=0.6, label=labels[0])
     ax.plot(np.r_[0, t], np.r_[h0, hs], "o-", color=PALETTE[5], label=labels[1])
     ax.set(xlabel="time step t", xticks=np.r_[0, t])
+    ax.legend(loc="upper left")
+    return fig
+
+
+PATTERNS = ("many-to-many", "many-to-one", "one-to-many")
+
+
+def _node(ax: Axes, x: float, y: float, text: str, color: str, *, w: float = 0.7, h: float = 0.5) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05", fc=color, ec="black", lw=1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=10)
+
+
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label: str = "", **kw: object) -> None:
+    ax.annotate("", xy=end, xytext=start, arrowprops=dict(arrowstyle="-|>", color="black", lw=1, **kw))
+    if label:
+        mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+        ax.text(mx + 0.08, my, label, fontsize=8, color="#444444", va="center")
+
+
+def draw_unrolled(
+    length: int = 4, *, pattern: str = "many-to-many", folded: bool = True, ax: Axes | None = None
+) -> Figure:
+    """The RNN as a loop (left) and unrolled into ``length`` copies of the same cell (right).
+
+    ``pattern`` chooses which inputs and outputs exist: ``"many-to-many"`` (an output
+    at every step), ``"many-to-one"`` (only ``y_T``) or ``"one-to-many"`` (only ``x_1``
+    is given; each output is fed back, dashed, as the next input). Every copy carries
+    the same weight labels.
+    """
+    check_positive("length", length, integer=True)
+    if pattern not in PATTERNS:
+        raise ValueError(f"pattern must be one of {PATTERNS}; got {pattern!r}")
+    T, step = length, 1.5
+    offset = 2.4 if folded else 0.0
+    fig, ax = _axes(ax, figsize=(0.9 + 1.1 * (T + 1) + 0.7 * offset, 3.0))
+    x_col, h_col, y_col = "#d6ecf7", "#fbe3c0", "#d5efe3"
+    if folded:
+        _node(ax, 0.4, 0, "x_t", x_col)
+        _node(ax, 0.4, 1.4, "h_t", h_col)
+        _node(ax, 0.4, 2.8, "y_t", y_col)
+        _arrow(ax, (0.4, 0.3), (0.4, 1.1), "W_xh")
+        _arrow(ax, (0.4, 1.7), (0.4, 2.5), "W_hy")
+        ax.annotate(
+            "",
+            xy=(0.8, 1.28),
+            xytext=(0.8, 1.52),
+            arrowprops=dict(
+                arrowstyle="-|>", color="black", lw=1, connectionstyle="arc,angleA=0,angleB=0,armA=28,armB=28,rad=8"
+            ),
+        )
+        ax.text(1.25, 1.4, "W_hh", fontsize=8, color="#444444", va="center")
+        ax.text(1.95, 1.4, "=", fontsize=18, ha="center", va="center")
+    xs = [offset + step * t + 0.4 for t in range(T + 1)]
+    _node(ax, xs[0], 1.4, "h_0", "#eeeeee")
+    for t in range(1, T + 1):
+        x = xs[t]
+        _node(ax, x, 1.4, f"h_{t}", h_col)
+        _arrow(ax, (xs[t - 1] + 0.4, 1.4), (x - 0.4, 1.4))
+        ax.text((xs[t - 1] + x) / 2, 1.5, "W_hh", fontsize=7, color="#444444", ha="center", va="bottom")
+        fed_back = pattern == "one-to-many" and t > 1
+        if pattern != "one-to-many" or t == 1 or fed_back:
+            _node(ax, x, 0, f"x_{t}", "white" if fed_back else x_col)
+            _arrow(ax, (x, 0.3), (x, 1.1), "W_xh")
+        if fed_back:
+            _arrow(ax, (xs[t - 1] + 0.4, 2.65), (x - 0.4, 0.15), ls="--")
+        if pattern != "many-to-one" or t == T:
+            _node(ax, x, 2.8, f"y_{t}", y_col)
+            _arrow(ax, (x, 1.7), (x, 2.5), "W_hy")
+    ax.set_xlim(-0.1, xs[-1] + 0.9)
+    ax.set_ylim(-0.4, 3.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"{pattern}: the same cell and the same weights at all {T} steps", fontsize=10)
+    return fig
+
+
+def plot_hidden_heatmap(hs: np.ndarray, *, ax: Axes | None = None, title: str = "Hidden state over time") -> Figure:
+    """Every unit of one sequence's hidden states ``hs (T, H)`` as a heatmap, time across."""
+    hs = as_array("hs", hs, ("T", "H"))
+    fig, ax = _axes(ax)
+    lim = max(float(np.abs(hs).max()), 1e-12)
+    im = ax.imshow(
+        hs.T,
+        aspect="auto",
+        cmap="RdBu_r",
+        vmin=-lim,
+        vmax=lim,
+        interpolation="nearest",
+        extent=(0.5, hs.shape[0] + 0.5, hs.shape[1] - 0.5, -0.5),
+    )
+    ax.set(xlabel="time step t", ylabel="hidden unit", title=title)
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, label="h_t")
+    return fig
+
+
+def plot_hidden_units(hs: np.ndarray, units: tuple[int, ...] = (0, 1, 2), *, ax: Axes | None = None) -> Figure:
+    """A few hidden units of one sequence ``hs (T, H)`` as lines against time."""
+    hs = as_array("hs", hs, ("T", "H"))
+    fig, ax = _axes(ax)
+    t = np.arange(1, hs.shape[0] + 1)
+    for u in units:
+        ax.plot(t, hs[:, u], marker=".", label=f"unit {u}")
+    ax.set(xlabel="time step t", ylabel="h_t", title="A few hidden units")
+    ax.legend(loc="upper right")
+    return fig
+
+
+def plot_accuracy_vs_delay(
+    delays: np.ndarray,
+    accuracies: np.ndarray,
+    *,
+    window: int | None = None,
+    chance: float | None = None,
+    ax: Axes | None = None,
+    label: str = "accuracy",
+) -> Figure:
+    """Accuracy against the delay ``L`` of a recall task, with the window size and chance level marked."""
+    fig, ax = _axes(ax)
+    ax.plot(delays, accuracies, "o-", label=label)
+    if window is not None:
+        ax.axvline(window - 0.5, color=PALETTE[5], ls="--", label=f"window k = {window}")
+    if chance is not None:
+        ax.axhline(chance, color="gray", ls=":", label=f"chance = {chance:g}")
+    ax.set(xlabel="delay L (steps back to recall)", ylabel="accuracy", ylim=(0, 1.05), xticks=delays)
+    ax.legend(loc="center right")
+    return fig
+
+
+def plot_parameter_counts(
+    x: np.ndarray, counts: dict[str, np.ndarray], *, xlabel: str, ax: Axes | None = None, logy: bool = True
+) -> Figure:
+    """Parameter counts of several models against a size (window or sequence length)."""
+    fig, ax = _axes(ax)
+    for name, c in counts.items():
+        ax.plot(x, c, label=name)
+    ax.set(xlabel=xlabel, ylabel="number of parameters")
+    if logy:
+        ax.set_yscale("log")
     ax.legend(loc="upper left")
     return fig

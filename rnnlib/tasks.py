@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validate import as_array, check_positive
-
-
-def _rng(seed: int | np.random.Generator) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(seed)
-    raise TypeError(f"seed must be an int or a numpy.random.Generator; got {type(seed).__name__}")
+from rnnlib._validate import as_array, as_generator, check_positive
 
 
 def one_hot(tokens: np.ndarray, vocab_size: int) -> np.ndarray:
@@ -36,7 +28,7 @@ def binary_sequences(length: int, batch_size: int, *, seed: int | np.random.Gene
     check_positive("batch_size", batch_size, integer=True)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
-    return (_rng(seed).random((length, batch_size, 1)) < p).astype(np.float64)
+    return (as_generator(seed).random((length, batch_size, 1)) < p).astype(np.float64)
 
 
 def delayed_echo(
@@ -55,7 +47,7 @@ def delayed_echo(
     check_positive("delay", delay, integer=True, allow_zero=True)
     if not (isinstance(vocab_size, (int, np.integer)) and vocab_size >= 2):
         raise ValueError(f"vocab_size must be an integer >= 2 (a blank and at least one token); got {vocab_size!r}")
-    tokens = _rng(seed).integers(1, vocab_size, size=(length, batch_size))
+    tokens = as_generator(seed).integers(1, vocab_size, size=(length, batch_size))
     targets = np.zeros_like(tokens)
     targets[delay:] = tokens[: length - delay] if delay < length else targets[delay:]
     return one_hot(tokens, vocab_size), targets

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array, check_activation
+from rnnlib._validate import as_array, check_activation, check_positive
 from rnnlib.cell import RNNParams, _check_params, activate, rnn_step_forward
 
 
@@ -88,3 +88,57 @@ def rnn_forward_stepwise(
         h, _ = rnn_step_forward(xs[t], h, params, activation=activation)
         states.append(h)
     return np.stack(states)
+
+
+def rnn_generate(
+    params: RNNParams,
+    first_input: np.ndarray,
+    steps: int,
+    *,
+    h0: np.ndarray | None = None,
+    activation: str = "tanh",
+    rng: np.random.Generator | None = None,
+    temperature: float = 1.0,
+) -> np.ndarray:
+    """One-to-many: feed one input, then feed each output back as the next input.
+
+    At each step the output class is the highest score (``rng=None``) or is sampled
+    from ``softmax(y_t / temperature)``, and its one-hot vector becomes ``x_{t+1}``;
+    so the input and output sizes must agree (``D == O``).
+
+    Args:
+        first_input: ``x_1``, shape ``(B, D)``.
+        steps: how many outputs to produce.
+
+    Returns:
+        The chosen classes, integers of shape ``(steps, B)``.
+    """
+    params = _check_params(params)
+    activation = check_activation(activation)
+    if params.input_size != params.output_size:
+        raise ValueError(
+            "rnn_generate feeds outputs back as inputs, so params need D == O; "
+            f"got D={params.input_size}, O={params.output_size}"
+        )
+    check_positive("steps", steps, integer=True)
+    check_positive("temperature", temperature)
+    x = as_array("first_input", first_input, ("B", ("D", params.input_size)))
+    B, H = x.shape[0], params.hidden_size
+    h = (
+        np.zeros((B, H), dtype=np.result_type(x, params.W_hh))
+        if h0 is None
+        else as_array("h0", h0, (("B", B), ("H", H)))
+    )
+    eye = np.eye(params.output_size, dtype=h.dtype)
+    out = np.empty((steps, B), dtype=np.int64)
+    for t in range(steps):
+        h = activate(x @ params.W_xh.T + h @ params.W_hh.T + params.b_h, activation)
+        y = h @ params.W_hy.T + params.b_y
+        if rng is None:
+            out[t] = y.argmax(axis=-1)
+        else:
+            p = np.exp((y - y.max(axis=-1, keepdims=True)) / temperature)
+            p /= p.sum(axis=-1, keepdims=True)
+            out[t] = [rng.choice(params.output_size, p=row) for row in p]
+        x = eye[out[t]]
+    return out

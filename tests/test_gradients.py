@@ -21,6 +21,8 @@ GRADIENT_CHECKED = {
     "rnn_loss_and_grads": "test_rnn_backward_all_parameters_and_h0",
     "softmax_cross_entropy": "test_softmax_cross_entropy_gradient",
     "mean_squared_error": "test_mean_squared_error_gradient",
+    "mlp_backward": "test_mlp_backward",
+    "per_step_gradients": "test_per_step_gradients_are_the_untied_networks_gradients",
 }
 
 
@@ -140,3 +142,40 @@ def test_shared_weight_gradient_is_the_sum_of_per_step_gradients():
         per_step.append(g.W_hh)
         dh_next = g.h_prev
     np.testing.assert_allclose(sum(per_step), full.W_hh, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("lead", [(7,), (4, 3), (1, 1)])
+def test_mlp_backward(lead):
+    rng = np.random.default_rng(6)
+    p = rnnlib.init_mlp_params(6, 5, 3, seed=rng)
+    p = rnnlib.MLPParams(p.W_1, rng.normal(size=5) * 0.1, p.W_2, rng.normal(size=3) * 0.1)
+    u = rng.normal(size=(*lead, 6))
+    dy = rng.normal(size=(*lead, 3))  # L = sum(dy * y)
+    _, cache = rnnlib.mlp_forward(u, p)
+    grads = rnnlib.mlp_backward(dy, cache)
+    rnnlib.check_grads(lambda q: float(np.sum(dy * rnnlib.mlp_forward(u, q)[0])), p, grads)
+
+
+def test_per_step_gradients_are_the_untied_networks_gradients():
+    """The step-t term of a shared weight's gradient is the gradient of step t's own copy
+    of that weight in an untied network whose copies all hold the same values."""
+    p, xs, _, targets = random_problem(4, 2, 3, 3, 2)
+    ys, cache = rnnlib.rnn_forward(xs, p)
+    _, dys = rnnlib.softmax_cross_entropy(ys, targets)
+    per_step = rnnlib.per_step_gradients(dys, cache)
+    full = rnnlib.rnn_backward(dys, cache)
+    for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y"):
+        assert per_step[name].shape == (4, *getattr(p, name).shape)
+        np.testing.assert_allclose(per_step[name].sum(axis=0), getattr(full, name), rtol=1e-12, atol=1e-14)
+
+    import dataclasses
+
+    def untied_loss(t, name, value):
+        steps = [p] * 4
+        steps[t] = dataclasses.replace(p, **{name: value})
+        return rnnlib.softmax_cross_entropy(rnnlib.untied_forward(xs, steps), targets)[0]
+
+    for t in range(4):
+        for name in ("W_xh", "W_hh", "b_h", "W_hy"):
+            rnnlib.check_grads(lambda a, t=t, name=name: untied_loss(t, name, a[name]),
+                               {name: getattr(p, name)}, {name: per_step[name][t]})

@@ -95,3 +95,12 @@ def test_losses_reject_bad_input(call, error, message):
     with pytest.raises(error) as info:
         call()
     assert str(info.value) == message
+
+
+def test_accuracy():
+    logits = np.array([[[1.0, 0.0]], [[0.0, 1.0]], [[0.0, 1.0]]])  # predicts 0, 1, 1
+    targets = np.array([[1], [1], [0]])
+    assert rnnlib.accuracy(logits, targets) == pytest.approx(1 / 3)
+    assert rnnlib.accuracy(logits, targets, from_step=1) == pytest.approx(1 / 2)
+    with pytest.raises(ValueError, match=r"^from_step must be an integer in \[0, T=3\); got 3$"):
+        rnnlib.accuracy(logits, targets, from_step=3)

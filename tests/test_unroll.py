@@ -66,3 +66,32 @@ def test_backward_rejects_mismatched_gradient():
         rnnlib.rnn_backward(np.zeros((4, 2, 5)), cache)
     with pytest.raises(TypeError, match="cache must be the RNNCache returned by rnn_forward; got tuple"):
         rnnlib.rnn_backward(np.zeros((4, 2, 2)), (1, 2))
+
+
+def test_greedy_generation_feeds_each_output_back():
+    p = rnnlib.init_rnn_params(4, 6, 4, seed=3)
+    first = rnnlib.one_hot(np.array([1, 2]), 4)
+    tokens = rnnlib.rnn_generate(p, first, 5)
+    assert tokens.shape == (5, 2) and tokens.dtype == np.int64
+    # The same thing, one step at a time with the cell.
+    x, h = first, np.zeros((2, 6))
+    for t in range(5):
+        h, _ = rnnlib.rnn_step_forward(x, h, p)
+        expected = rnnlib.output_forward(h, p).argmax(-1)
+        np.testing.assert_array_equal(tokens[t], expected)
+        x = rnnlib.one_hot(expected, 4)
+
+
+def test_sampled_generation_is_reproducible_from_the_seed():
+    p = rnnlib.init_rnn_params(4, 6, 4, seed=3)
+    first = rnnlib.one_hot(np.array([1]), 4)
+    a = rnnlib.rnn_generate(p, first, 20, rng=np.random.default_rng(0), temperature=2.0)
+    b = rnnlib.rnn_generate(p, first, 20, rng=np.random.default_rng(0), temperature=2.0)
+    np.testing.assert_array_equal(a, b)
+    assert len(np.unique(a)) > 1  # at a high temperature it does not repeat one class
+
+
+def test_generation_needs_matching_input_and_output_sizes():
+    p = rnnlib.init_rnn_params(3, 6, 4, seed=3)
+    with pytest.raises(ValueError, match=r"^rnn_generate feeds outputs back as inputs, so params need D == O; got D=3, O=4$"):
+        rnnlib.rnn_generate(p, np.zeros((1, 3)), 5)
