@@ -31,7 +31,14 @@ from rnnlib.cell import (
     rnn_step_backward,
     rnn_step_forward,
 )
-from rnnlib.feedforward import MLPParams, init_mlp_params, mlp_backward, mlp_forward, window_inputs
+from rnnlib.feedforward import (
+    MLPParams,
+    init_mlp_params,
+    mlp_backward,
+    mlp_forward,
+    window_inputs,
+    window_mlp_loss_and_grads,
+)
 from rnnlib.gradcheck import GradientCheckError, check_grads, gradient_errors, numerical_gradient, relative_error
 from rnnlib.losses import accuracy, mean_squared_error, softmax, softmax_cross_entropy
 from rnnlib.optim import clip_grad_norm, global_norm, sgd_update, train
@@ -82,4 +89,5 @@ __all__ = [
     "untied_forward",
     "untied_num_parameters",
     "window_inputs",
+    "window_mlp_loss_and_grads",
 ]

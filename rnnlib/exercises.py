@@ -274,7 +274,7 @@ def check_softmax(softmax_fn: Callable) -> CheckResult:
             return _wrong(
                 ex, f"on {label} expected {np.round(want[0], 4)} for the first row; got {np.round(got[0], 4)}."
             )
-    return _ok(ex, "right, and stable for large scores.")
+    return _ok(ex, "your softmax is right, and stable for large scores.")
 
 
 # ---------------------------------------------------------------- exercise 2.4
@@ -330,7 +330,7 @@ def check_window_parameter_count(count_fn: Callable) -> CheckResult:
             Z * k * D: "only W_1 is counted",
         }.get(int(got), "W_1 is Z x (k*D), b_1 has Z entries, W_2 is O x Z, b_2 has O")
         return _wrong(ex, f"for k={k}, D={D}, Z={Z}, O={O} expected {want}, got {got}: {hint}.")
-    return _ok(ex, "right: the count grows linearly with the window, by Z*D per extra step.")
+    return _ok(ex, "the count grows linearly with the window, by Z*D per extra step.")
 
 
 def _reference_windows(xs: np.ndarray, k: int) -> np.ndarray:
@@ -392,7 +392,7 @@ def check_can_tell_apart(tell_fn: Callable) -> CheckResult:
             return _wrong(
                 ex, f"for {a} and {b} with k={k} the answer is {want}: {why}. The MLP sees only the last k inputs."
             )
-    return _ok(ex, "right: a windowed MLP can only tell sequences apart by their last k inputs.")
+    return _ok(ex, "a windowed MLP can only tell sequences apart by their last k inputs.")
 
 
 # ================================================================ chapter 3
@@ -539,7 +539,7 @@ def check_parameter_counts(count_fn: Callable) -> CheckResult:
                 "an untied network has a full set of weights per step.",
             )
         return _wrong(ex, f"for T={T} the untied count is {want[1]}, got {untied}: T copies of the tied weights.")
-    return _ok(ex, "right: the RNN's count does not depend on T; the untied network's grows linearly with it.")
+    return _ok(ex, "the RNN's count does not depend on T; the untied network's grows linearly with it.")
 
 
 def check_shared_gradient(total_fn: Callable) -> CheckResult:
@@ -575,7 +575,7 @@ def check_shared_gradient(total_fn: Callable) -> CheckResult:
         return _wrong(
             ex, f"for T={T}, H={H}: {what}." if what else f"for T={T}, H={H}, {_first_difference(got, want)}."
         )
-    return _ok(ex, "right: the gradient of a shared weight is the sum of its per-step contributions.")
+    return _ok(ex, "the gradient of a shared weight is the sum of its per-step contributions.")
 
 
 def check_largest_hidden_size(H: object) -> CheckResult:

@@ -115,3 +115,22 @@ def window_inputs(xs: np.ndarray, k: int) -> np.ndarray:
     T, B, D = xs.shape
     padded = np.concatenate([np.zeros((k - 1, B, D), dtype=xs.dtype), xs])
     return np.concatenate([padded[j : j + T] for j in range(k)], axis=-1)
+
+
+def window_mlp_loss_and_grads(
+    params: MLPParams, xs: np.ndarray, targets: np.ndarray, window: int
+) -> tuple[float, MLPParams]:
+    """One training step's maths for a windowed MLP on a sequence classification task:
+    windows of the last ``window`` inputs, forward, softmax cross-entropy, backward.
+
+    Args:
+        xs: inputs ``(T, B, D)``; targets: classes ``(T, B)``.
+
+    Returns:
+        ``(loss, grads)``, the gradients as a record mirroring ``params``.
+    """
+    from rnnlib.losses import softmax_cross_entropy
+
+    y, cache = mlp_forward(window_inputs(xs, window), params)
+    loss, dy = softmax_cross_entropy(y, targets)
+    return loss, mlp_backward(dy, cache)

@@ -263,3 +263,18 @@ def plot_parameter_counts(
         ax.set_yscale("log")
     ax.legend(loc="upper left")
     return fig
+
+
+def plot_step_contributions(norms: np.ndarray, *, ax: Axes | None = None, name: str = "W_hh") -> Figure:
+    """The size of each time step's contribution to a shared weight's gradient, as bars."""
+    norms = as_array("norms", norms, ("T",))
+    fig, ax = _axes(ax)
+    t = np.arange(1, norms.shape[0] + 1)
+    ax.bar(t, norms, color=PALETTE[0])
+    ax.set(
+        xlabel="time step t",
+        ylabel=f"‖contribution of step t to dL/d{name}‖",
+        xticks=t,
+        title=f"dL/d{name} is the sum of these {norms.shape[0]} contributions",
+    )
+    return fig

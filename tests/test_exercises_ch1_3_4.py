@@ -18,9 +18,17 @@ def msg(result) -> str:
 
 def test_window_parameter_count():
     assert ex.check_window_parameter_count(lambda k, D, Z, O: Z * k * D + Z + O * Z + O).passed
-    assert msg(ex.check_window_parameter_count(lambda k, D, Z, O: Z * k * D + O * Z)) == "for k=1, D=1, Z=1, O=1 expected 4, got 2: the biases b_1 (Z of them) and b_2 (O) are missing."
-    assert msg(ex.check_window_parameter_count(lambda k, D, Z, O: Z * D + Z + O * Z + O)) == "for k=4, D=5, Z=32, O=5 expected 837, got 357: the window is missing: W_1 reads k*D numbers, not D."
-    assert msg(ex.check_window_parameter_count(lambda k, D, Z, O: 1.5)) == "the count should be an integer; got float 1.5"
+    assert (
+        msg(ex.check_window_parameter_count(lambda k, D, Z, O: Z * k * D + O * Z))
+        == "for k=1, D=1, Z=1, O=1 expected 4, got 2: the biases b_1 (Z of them) and b_2 (O) are missing."
+    )
+    assert (
+        msg(ex.check_window_parameter_count(lambda k, D, Z, O: Z * D + Z + O * Z + O))
+        == "for k=4, D=5, Z=32, O=5 expected 837, got 357: the window is missing: W_1 reads k*D numbers, not D."
+    )
+    assert (
+        msg(ex.check_window_parameter_count(lambda k, D, Z, O: 1.5)) == "the count should be an integer; got float 1.5"
+    )
 
 
 def test_window_inputs():
@@ -36,17 +44,35 @@ def test_window_inputs():
     def wraps(xs, k):
         return np.concatenate([np.roll(xs, k - 1 - j, axis=0) for j in range(k)], axis=-1)
 
-    assert msg(ex.check_window_inputs(newest_first)) == "for T=5, D=3, k=2: the newest input comes first; put the oldest, x_(t-k+1), first."
-    assert msg(ex.check_window_inputs(one_step_late)) == "for T=5, D=3, k=2: off by one in time: the window at step t must end with x_t itself, not x_(t-1)."
-    assert msg(ex.check_window_inputs(wraps)) == "for T=5, D=3, k=2: the first windows wrap around to the end of the sequence; use zeros before the start."
-    assert msg(ex.check_window_inputs(lambda xs, k: xs)) == "the windows for T=5, B=2, D=3, k=2 should have shape (5, 2, 6); got (5, 2, 3)"
+    assert (
+        msg(ex.check_window_inputs(newest_first))
+        == "for T=5, D=3, k=2: the newest input comes first; put the oldest, x_(t-k+1), first."
+    )
+    assert (
+        msg(ex.check_window_inputs(one_step_late))
+        == "for T=5, D=3, k=2: off by one in time: the window at step t must end with x_t itself, not x_(t-1)."
+    )
+    assert (
+        msg(ex.check_window_inputs(wraps))
+        == "for T=5, D=3, k=2: the first windows wrap around to the end of the sequence; use zeros before the start."
+    )
+    assert (
+        msg(ex.check_window_inputs(lambda xs, k: xs))
+        == "the windows for T=5, B=2, D=3, k=2 should have shape (5, 2, 6); got (5, 2, 3)"
+    )
 
 
 def test_can_tell_apart():
     assert ex.check_can_tell_apart(lambda a, b, k: a[-k:] != b[-k:]).passed
-    assert msg(ex.check_can_tell_apart(lambda a, b, k: a != b)) == "for [1, 2, 3] and [9, 2, 3] with k=2 the answer is False: they differ 3 steps back, outside a window of 2. The MLP sees only the last k inputs."
+    assert (
+        msg(ex.check_can_tell_apart(lambda a, b, k: a != b))
+        == "for [1, 2, 3] and [9, 2, 3] with k=2 the answer is False: they differ 3 steps back, outside a window of 2. The MLP sees only the last k inputs."
+    )
     off_by_one = lambda a, b, k: a[-(k - 1) :] != b[-(k - 1) :] if k > 1 else a[-1] != b[-1]  # noqa: E731
-    assert msg(ex.check_can_tell_apart(off_by_one)) == "for [1, 2, 3] and [9, 2, 3] with k=3 the answer is True: they differ 3 steps back, inside a window of 3. The MLP sees only the last k inputs."
+    assert (
+        msg(ex.check_can_tell_apart(off_by_one))
+        == "for [1, 2, 3] and [9, 2, 3] with k=3 the answer is True: they differ 3 steps back, inside a window of 3. The MLP sees only the last k inputs."
+    )
     assert msg(ex.check_can_tell_apart(lambda a, b, k: 1)) == "the answer should be True or False; got int 1"
 
 
@@ -73,10 +99,19 @@ def test_unroll():
     def shifted(xs, params, h0):
         return np.concatenate([h0[None], reference_unroll(xs, params, h0)[:-1]])
 
-    assert msg(ex.check_unroll(from_h0)) == "for T=4, B=2, H=5: every step starts from h0: update h after each step so the next one reads it."
+    assert (
+        msg(ex.check_unroll(from_h0))
+        == "for T=4, B=2, H=5: every step starts from h0: update h after each step so the next one reads it."
+    )
     assert msg(ex.check_unroll(with_h0)) == "got 5 states for T=4: return h_1..h_T, without h_0."
-    assert msg(ex.check_unroll(shifted)) == "for T=4, B=2, H=5: off by one: hs[t] holds h_(t-1); store the state each step returns."
-    assert msg(ex.check_unroll(lambda xs, p, h0: reference_unroll(xs, p, h0)[-1])) == "hs for T=4, B=2, H=5 should have shape (4, 2, 5); got (2, 5)"
+    assert (
+        msg(ex.check_unroll(shifted))
+        == "for T=4, B=2, H=5: off by one: hs[t] holds h_(t-1); store the state each step returns."
+    )
+    assert (
+        msg(ex.check_unroll(lambda xs, p, h0: reference_unroll(xs, p, h0)[-1]))
+        == "hs for T=4, B=2, H=5 should have shape (4, 2, 5); got (2, 5)"
+    )
 
 
 def test_unroll_shapes():
@@ -85,8 +120,14 @@ def test_unroll_shapes():
         "ys[-1]": (2, 5), "targets_many_to_many": (6, 2), "targets_many_to_one": (2,),
     }  # fmt: skip
     assert ex.check_unroll_shapes(right).passed
-    assert msg(ex.check_unroll_shapes({**right, "xs": (2, 6, 3)})) == "xs: got (2, 6, 3). Hint: time-major inputs: (T, B, D) (here T=6, B=2, D=3, H=4, O=5)."
-    assert msg(ex.check_unroll_shapes({**right, "targets_many_to_one": (6,)})) == "targets_many_to_one: got (6,). Hint: one class per sequence: (B,) (here T=6, B=2, D=3, H=4, O=5)."
+    assert (
+        msg(ex.check_unroll_shapes({**right, "xs": (2, 6, 3)}))
+        == "xs: got (2, 6, 3). Hint: time-major inputs: (T, B, D) (here T=6, B=2, D=3, H=4, O=5)."
+    )
+    assert (
+        msg(ex.check_unroll_shapes({**right, "targets_many_to_one": (6,)}))
+        == "targets_many_to_one: got (6,). Hint: one class per sequence: (B,) (here T=6, B=2, D=3, H=4, O=5)."
+    )
     assert not ex.check_unroll_shapes(dict.fromkeys(right, ...)).done
 
 
@@ -116,21 +157,42 @@ def test_parameter_counts():
         return tied, T * tied
 
     assert ex.check_parameter_counts(right).passed
-    assert msg(ex.check_parameter_counts(lambda T, D, H, O: (T * right(T, D, H, O)[0],) * 2)) == "for T=10 the tied count 570 depends on T: the RNN uses the same weights at every step."
-    assert msg(ex.check_parameter_counts(lambda T, D, H, O: (right(T, D, H, O)[0],) * 2)) == "for T=10 the untied count equals the tied one: an untied network has a full set of weights per step."
-    assert msg(ex.check_parameter_counts(lambda T, D, H, O: (H * D + H * H + O * H, 0))) == "for D=1, H=1, O=1 the tied count is 5, got 3: the biases b_h and b_y are missing."
+    assert (
+        msg(ex.check_parameter_counts(lambda T, D, H, O: (T * right(T, D, H, O)[0],) * 2))
+        == "for T=10 the tied count 570 depends on T: the RNN uses the same weights at every step."
+    )
+    assert (
+        msg(ex.check_parameter_counts(lambda T, D, H, O: (right(T, D, H, O)[0],) * 2))
+        == "for T=10 the untied count equals the tied one: an untied network has a full set of weights per step."
+    )
+    assert (
+        msg(ex.check_parameter_counts(lambda T, D, H, O: (H * D + H * H + O * H, 0)))
+        == "for D=1, H=1, O=1 the tied count is 5, got 3: the biases b_h and b_y are missing."
+    )
     assert msg(ex.check_parameter_counts(lambda T, D, H, O: 5)) == "return a pair (tied, untied); got 5"
 
 
 def test_shared_gradient():
     assert ex.check_shared_gradient(lambda g: g.sum(axis=0)).passed
-    assert msg(ex.check_shared_gradient(lambda g: g.mean(axis=0))) == "for T=4, H=4: this is the mean over steps; the chain rule adds the contributions, it does not average them."
-    assert msg(ex.check_shared_gradient(lambda g: g[-1])) == "for T=4, H=4: this is only the last step's contribution; every step uses W_hh, so every step contributes."
-    assert msg(ex.check_shared_gradient(lambda g: g.sum(axis=1))) == "for T=4, H=4: this sums over the wrong axis: time is the first axis."
+    assert (
+        msg(ex.check_shared_gradient(lambda g: g.mean(axis=0)))
+        == "for T=4, H=4: this is the mean over steps; the chain rule adds the contributions, it does not average them."
+    )
+    assert (
+        msg(ex.check_shared_gradient(lambda g: g[-1]))
+        == "for T=4, H=4: this is only the last step's contribution; every step uses W_hh, so every step contributes."
+    )
+    assert (
+        msg(ex.check_shared_gradient(lambda g: g.sum(axis=1)))
+        == "for T=4, H=4: this sums over the wrong axis: time is the first axis."
+    )
 
 
 def test_largest_hidden_size():
     assert msg(ex.check_largest_hidden_size(257)) == "H = 257 gives 99,781 parameters; H = 258 would give 100,427."
     assert msg(ex.check_largest_hidden_size(258)) == "H = 258 gives 100,427 parameters, over the budget of 100,000."
-    assert msg(ex.check_largest_hidden_size(200)) == "H = 200 gives 66,265 parameters; a larger H still fits within 100,000."
+    assert (
+        msg(ex.check_largest_hidden_size(200))
+        == "H = 200 gives 66,265 parameters; a larger H still fits within 100,000."
+    )
     assert msg(ex.check_largest_hidden_size(257.0)) == "H should be a whole number of units; got float 257.0"

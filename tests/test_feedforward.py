@@ -33,9 +33,7 @@ def test_windowed_mlp_learns_a_delay_inside_its_window():
 
     def step(q, i):
         xs, t = rnnlib.delayed_echo(30, 8, V, L, seed=i)
-        y, c = rnnlib.mlp_forward(rnnlib.window_inputs(xs, k), q)
-        loss, dy = rnnlib.softmax_cross_entropy(y, t)
-        return loss, rnnlib.mlp_backward(dy, c)
+        return rnnlib.window_mlp_loss_and_grads(q, xs, t, k)
 
     p, _ = rnnlib.train(p, step, steps=300, lr=0.5, clip_norm=5.0)
     xs, t = rnnlib.delayed_echo(40, 50, V, L, seed=12345)
@@ -52,11 +50,23 @@ def test_mlp_parameter_count_grows_linearly_with_the_window():
     "call, error, message",
     [
         (lambda p: rnnlib.mlp_forward(np.zeros((3, 5)), p), ValueError, "u must have shape (..., U=6); got (3, 5)"),
-        (lambda p: rnnlib.mlp_forward(np.zeros(6), {"W_1": 0}), TypeError, "params must be an MLPParams (see init_mlp_params); got dict"),
-        (lambda p: rnnlib.mlp_backward(np.zeros((3, 2)), rnnlib.mlp_forward(np.zeros((3, 6)), p)[1]), ValueError, "dy must have the shape of mlp_forward's output, (3, 4); got (3, 2)"),
+        (
+            lambda p: rnnlib.mlp_forward(np.zeros(6), {"W_1": 0}),
+            TypeError,
+            "params must be an MLPParams (see init_mlp_params); got dict",
+        ),
+        (
+            lambda p: rnnlib.mlp_backward(np.zeros((3, 2)), rnnlib.mlp_forward(np.zeros((3, 6)), p)[1]),
+            ValueError,
+            "dy must have the shape of mlp_forward's output, (3, 4); got (3, 2)",
+        ),
         (lambda p: rnnlib.window_inputs(np.zeros((3, 2)), 2), ValueError, "xs must have shape (T, B, D); got (3, 2)"),
         (lambda p: rnnlib.window_inputs(np.zeros((3, 2, 1)), 0), ValueError, "k must be > 0; got 0"),
-        (lambda p: rnnlib.MLPParams(np.zeros((4, 6)), np.zeros(3), np.zeros((4, 4)), np.zeros(4)), ValueError, "b_1 must have shape (Z=4,); got (3,)"),
+        (
+            lambda p: rnnlib.MLPParams(np.zeros((4, 6)), np.zeros(3), np.zeros((4, 4)), np.zeros(4)),
+            ValueError,
+            "b_1 must have shape (Z=4,); got (3,)",
+        ),
     ],
 )
 def test_feedforward_rejects_bad_input(call, error, message):

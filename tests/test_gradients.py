@@ -22,6 +22,7 @@ GRADIENT_CHECKED = {
     "softmax_cross_entropy": "test_softmax_cross_entropy_gradient",
     "mean_squared_error": "test_mean_squared_error_gradient",
     "mlp_backward": "test_mlp_backward",
+    "window_mlp_loss_and_grads": "test_window_mlp_loss_and_grads",
     "per_step_gradients": "test_per_step_gradients_are_the_untied_networks_gradients",
 }
 
@@ -177,5 +178,16 @@ def test_per_step_gradients_are_the_untied_networks_gradients():
 
     for t in range(4):
         for name in ("W_xh", "W_hh", "b_h", "W_hy"):
-            rnnlib.check_grads(lambda a, t=t, name=name: untied_loss(t, name, a[name]),
-                               {name: getattr(p, name)}, {name: per_step[name][t]})
+            rnnlib.check_grads(
+                lambda a, t=t, name=name: untied_loss(t, name, a[name]),
+                {name: getattr(p, name)},
+                {name: per_step[name][t]},
+            )
+
+
+def test_window_mlp_loss_and_grads():
+    rng = np.random.default_rng(7)
+    xs, targets = rnnlib.delayed_echo(6, 3, 4, 1, seed=rng)
+    p = rnnlib.init_mlp_params(2 * 4, 5, 4, seed=rng)
+    _, grads = rnnlib.window_mlp_loss_and_grads(p, xs, targets, 2)
+    rnnlib.check_grads(lambda q: rnnlib.window_mlp_loss_and_grads(q, xs, targets, 2)[0], p, grads)

@@ -29,7 +29,9 @@ def test_unrolled_diagram_draws_one_cell_per_step(pattern):
 
 
 def test_unrolled_diagram_rejects_an_unknown_pattern():
-    with pytest.raises(ValueError, match=r"^pattern must be one of \('many-to-many', 'many-to-one', 'one-to-many'\); got 'two-to-two'$"):
+    with pytest.raises(
+        ValueError, match=r"^pattern must be one of \('many-to-many', 'many-to-one', 'one-to-many'\); got 'two-to-two'$"
+    ):
         plots.draw_unrolled(3, pattern="two-to-two")
 
 

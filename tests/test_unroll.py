@@ -93,5 +93,7 @@ def test_sampled_generation_is_reproducible_from_the_seed():
 
 def test_generation_needs_matching_input_and_output_sizes():
     p = rnnlib.init_rnn_params(3, 6, 4, seed=3)
-    with pytest.raises(ValueError, match=r"^rnn_generate feeds outputs back as inputs, so params need D == O; got D=3, O=4$"):
+    with pytest.raises(
+        ValueError, match=r"^rnn_generate feeds outputs back as inputs, so params need D == O; got D=3, O=4$"
+    ):
         rnnlib.rnn_generate(p, np.zeros((1, 3)), 5)
