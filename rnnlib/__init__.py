@@ -21,7 +21,14 @@ Importing rnnlib changes nothing: no seeding, no plot styling.
 
 from __future__ import annotations
 
-from rnnlib.bptt import RNNGrads, per_step_gradients, rnn_backward, rnn_loss_and_grads
+from rnnlib._validate import NonFiniteError
+from rnnlib.bptt import (
+    RNNGrads,
+    per_step_gradients,
+    rnn_backward,
+    rnn_loss_and_grads,
+    truncated_bptt_loss_and_grads,
+)
 from rnnlib.cell import (
     RNNParams,
     StepCache,
@@ -41,9 +48,9 @@ from rnnlib.feedforward import (
 )
 from rnnlib.gradcheck import GradientCheckError, check_grads, gradient_errors, numerical_gradient, relative_error
 from rnnlib.losses import accuracy, mean_squared_error, softmax, softmax_cross_entropy
-from rnnlib.optim import clip_grad_norm, global_norm, sgd_update, train
+from rnnlib.optim import TrainingRun, clip_grad_norm, global_norm, sgd_update, train
 from rnnlib.sharing import init_untied_params, rnn_num_parameters, untied_forward, untied_num_parameters
-from rnnlib.tasks import binary_sequences, delayed_echo, one_hot
+from rnnlib.tasks import binary_sequences, delayed_echo, one_hot, remember_first
 from rnnlib.unroll import RNNCache, rnn_forward, rnn_forward_stepwise, rnn_generate
 
 __version__ = "0.1.0"
@@ -51,11 +58,13 @@ __version__ = "0.1.0"
 __all__ = [
     "GradientCheckError",
     "MLPParams",
+    "NonFiniteError",
     "RNNCache",
     "RNNGrads",
     "RNNParams",
     "StepCache",
     "StepGrads",
+    "TrainingRun",
     "accuracy",
     "binary_sequences",
     "check_grads",
@@ -74,6 +83,7 @@ __all__ = [
     "output_forward",
     "per_step_gradients",
     "relative_error",
+    "remember_first",
     "rnn_backward",
     "rnn_forward",
     "rnn_forward_stepwise",
@@ -86,6 +96,7 @@ __all__ = [
     "softmax",
     "softmax_cross_entropy",
     "train",
+    "truncated_bptt_loss_and_grads",
     "untied_forward",
     "untied_num_parameters",
     "window_inputs",

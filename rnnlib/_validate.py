@@ -20,6 +20,15 @@ Dim = str | tuple[str, int]
 ACTIVATIONS = ("tanh", "relu")
 
 
+class NonFiniteError(ValueError):
+    """An array that must be finite holds an inf or a NaN.
+
+    A ``ValueError`` like every other bad-input error; its own type lets the
+    training loop tell divergence (values overflowing mid-training) apart from
+    a programming mistake.
+    """
+
+
 def describe_shape(dims: Sequence[Dim]) -> str:
     """Render an expected shape for a message: ``("T", ("D", 3))`` -> ``(T, D=3)``."""
     parts = [d if isinstance(d, str) else f"{d[0]}={d[1]}" for d in dims]
@@ -51,7 +60,7 @@ def as_array(name: str, value: object, dims: Sequence[Dim], *, integer: bool = F
     check_shape(name, arr, dims)
     if kind == "f" and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} must be finite; got {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
+        raise NonFiniteError(f"{name} must be finite; got {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
     if not integer and kind != "f":
         arr = arr.astype(np.float64)
     return arr

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array
+from rnnlib._validate import as_array, check_positive
 from rnnlib.cell import RNNParams, _check_params, activation_grad
 from rnnlib.losses import mean_squared_error, softmax_cross_entropy
 from rnnlib.unroll import RNNCache, rnn_forward
@@ -136,3 +136,59 @@ def per_step_gradients(dys: np.ndarray, cache: RNNCache) -> dict[str, np.ndarray
         "W_hy": np.einsum("tbo,tbh->toh", dys, hs),
         "b_y": dys.sum(axis=1),
     }
+
+
+def truncated_bptt_loss_and_grads(
+    params: RNNParams,
+    xs: np.ndarray,
+    targets: np.ndarray,
+    chunk: int,
+    *,
+    loss: str = "cross_entropy",
+    h0: np.ndarray | None = None,
+    activation: str = "tanh",
+) -> tuple[float, RNNGrads, np.ndarray]:
+    """Truncated BPTT over a long sequence, ``chunk`` steps at a time.
+
+    The forward pass carries the hidden state from each chunk into the next, so
+    every step sees the whole past; the backward pass runs within each chunk only,
+    treating the state it starts from as a constant, so no gradient crosses a chunk
+    boundary. Memory holds one chunk's states instead of all ``T``. The loss is the
+    mean over all ``T*B`` positions, as with :func:`rnn_loss_and_grads`, which this
+    equals when ``chunk >= T``.
+
+    Args:
+        xs: inputs ``(T, B, D)``; targets: ``(T, B)`` classes or ``(T, B, O)`` values.
+        chunk: steps per chunk (the truncation length).
+
+    Returns:
+        ``(loss, grads, h_last)``: ``grads.h0`` is the gradient with respect to ``h0``
+        through the first chunk; ``h_last`` is the final state, to start the next call.
+    """
+    params = _check_params(params)
+    check_positive("chunk", chunk, integer=True)
+    if loss not in ("cross_entropy", "mse"):
+        raise ValueError(f"loss must be 'cross_entropy' or 'mse'; got {loss!r}")
+    xs = as_array("xs", xs, ("T", "B", ("D", params.input_size)))
+    T = xs.shape[0]
+    loss_fn = softmax_cross_entropy if loss == "cross_entropy" else mean_squared_error
+    total, sums, h, dh0 = 0.0, None, h0, None
+    for start in range(0, T, chunk):
+        stop = min(start + chunk, T)
+        ys, cache = rnn_forward(xs[start:stop], params, h, activation=activation)
+        value, dys = loss_fn(ys, targets[start:stop])
+        weight = (stop - start) / T  # each chunk's mean, weighted to the mean over all T
+        grads = rnn_backward(dys * weight, cache)
+        total += weight * value
+        sums = (
+            grads
+            if sums is None
+            else RNNGrads(*(a + b for a, b in zip(_grad_arrays(sums), _grad_arrays(grads), strict=True)))
+        )
+        dh0 = grads.h0 if dh0 is None else dh0
+        h = cache.hs[-1]  # carried forward; no gradient flows back through it
+    return total, RNNGrads(sums.W_xh, sums.W_hh, sums.b_h, sums.W_hy, sums.b_y, dh0), h
+
+
+def _grad_arrays(g: RNNGrads) -> tuple[np.ndarray, ...]:
+    return (g.W_xh, g.W_hh, g.b_h, g.W_hy, g.b_y, g.h0)

@@ -593,3 +593,257 @@ def check_largest_hidden_size(H: object) -> CheckResult:
     if count(H) > 100_000:
         return _wrong(ex, f"H = {H} gives {count(H):,} parameters, over the budget of 100,000.")
     return _wrong(ex, f"H = {H} gives {count(H):,} parameters; a larger H still fits within 100,000.")
+
+
+# ================================================================ chapter 5
+
+_STEP_GRAD_NAMES = ("x", "h_prev", "W_xh", "W_hh", "b_h")
+
+
+def check_step_backward(step_backward: Callable) -> CheckResult:
+    """Exercise 5.1: ``step_backward(dh, x, h_prev, h, W_xh, W_hh)`` returns a dict with
+    the gradients ``x, h_prev, W_xh, W_hh, b_h`` of one tanh step, given ``dh = dL/dh_t``."""
+    from rnnlib.cell import RNNParams, rnn_step_backward, rnn_step_forward
+
+    ex = "Exercise 5.1"
+    rng = np.random.default_rng(51)
+    for B, D, H in ((2, 3, 4), (1, 2, 2)):
+        x, h_prev, dh = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+        W_xh, W_hh = rng.normal(size=(H, D)), rng.normal(size=(H, H))
+        params = RNNParams(W_xh, W_hh, rng.normal(size=H), np.zeros((1, H)), np.zeros(1))
+        h, cache = rnn_step_forward(x, h_prev, params)
+        want = rnn_step_backward(dh, cache)
+        out, verdict = _call(ex, step_backward, dh.copy(), x.copy(), h_prev.copy(), h.copy(), W_xh.copy(), W_hh.copy())
+        if verdict is not None:
+            return verdict
+        if not isinstance(out, dict) or set(out) != set(_STEP_GRAD_NAMES):
+            return _wrong(ex, f"return a dict with the keys {list(_STEP_GRAD_NAMES)}; got {out!r:.80}")
+        for name in _STEP_GRAD_NAMES:
+            expected = getattr(want, name)
+            got, verdict = _as_result_array(ex, out[name], expected.shape, f"the gradient of {name}")
+            if verdict is not None:
+                return verdict
+            if np.allclose(got, expected):
+                continue
+            mistakes = [
+                (
+                    "the tanh derivative is missing: da = dh * (1 - h_t^2) comes before anything else",
+                    lambda: _grad_with(name, dh, x, h_prev, W_xh, W_hh),
+                ),
+                (
+                    "the tanh derivative uses h_(t-1); it is 1 - h_t^2, at the step's own output",
+                    lambda: _grad_with(name, dh * (1 - h_prev**2), x, h_prev, W_xh, W_hh),
+                ),
+            ]
+            if name == "W_hh":
+                mistakes.append(
+                    (
+                        "it pairs da_t with h_t; it is da_t^T h_(t-1), the state W_hh multiplied",
+                        lambda: (dh * (1 - h**2)).T @ h,
+                    )
+                )
+            what = _known_mistake(got, mistakes)
+            detail = f"{what}." if what else _first_difference(got, expected) + "."
+            return _wrong(ex, f"the gradient of {name}: {detail}")
+    return _ok(ex, "every gradient of the step is right.")
+
+
+def _grad_with(name: str, da, x, h_prev, W_xh, W_hh):
+    return {"x": da @ W_xh, "h_prev": da @ W_hh, "W_xh": da.T @ x, "W_hh": da.T @ h_prev, "b_h": da.sum(axis=0)}[name]
+
+
+def _reference_state_gradients(dhs: np.ndarray, hs: np.ndarray, W_hh: np.ndarray) -> np.ndarray:
+    total = np.empty_like(dhs)
+    dh_next = np.zeros_like(dhs[0])
+    for t in reversed(range(dhs.shape[0])):
+        total[t] = dhs[t] + dh_next
+        dh_next = (total[t] * (1 - hs[t] ** 2)) @ W_hh
+    return total
+
+
+def check_state_gradients(state_gradients: Callable) -> CheckResult:
+    """Exercise 5.2: ``state_gradients(dhs, hs, W_hh)`` returns ``dL/dh_t`` for every ``t``,
+    ``(T, B, H)``, given the gradients ``dhs`` arriving from each step's output and the
+    states ``hs`` of a tanh RNN: the ``dh_next`` recursion of BPTT."""
+    ex = "Exercise 5.2"
+    rng = np.random.default_rng(52)
+    for T, B, H in ((5, 2, 3), (1, 1, 2), (4, 1, 4)):
+        dhs, hs, W_hh = rng.normal(size=(T, B, H)), np.tanh(rng.normal(size=(T, B, H))), rng.normal(size=(H, H))
+        out, verdict = _call(ex, state_gradients, dhs.copy(), hs.copy(), W_hh.copy())
+        if verdict is not None:
+            return verdict
+        got, verdict = _as_result_array(ex, out, (T, B, H), f"dL/dh for T={T}, B={B}, H={H}")
+        if verdict is not None:
+            return verdict
+        want = _reference_state_gradients(dhs, hs, W_hh)
+        if np.allclose(got, want):
+            continue
+
+        def variant(derivative=True, transpose=False, forwards=False):
+            total, dh_next = np.empty_like(dhs), np.zeros_like(dhs[0])
+            for t in range(T) if forwards else reversed(range(T)):
+                total[t] = dhs[t] + dh_next
+                da = total[t] * (1 - hs[t] ** 2) if derivative else total[t]
+                dh_next = da @ (W_hh.T if transpose else W_hh)
+            return total
+
+        what = _known_mistake(
+            got,
+            [
+                ("only the output's own gradient: add dh_next, the gradient flowing back from step t+1", lambda: dhs),
+                (
+                    "the tanh derivative is missing when passing back: dh_next = (dh_t * (1 - h_t^2)) @ W_hh",
+                    lambda: variant(derivative=False),
+                ),
+                (
+                    "W_hh is transposed: with one example per row, dh_next = da_t @ W_hh",
+                    lambda: variant(transpose=True),
+                ),
+                (
+                    "the loop runs forwards; BPTT starts at the last step and walks back to the first",
+                    lambda: variant(forwards=True),
+                ),
+            ],
+        )
+        where = f"for T={T}, B={B}, H={H}"
+        return _wrong(ex, f"{where}: {what}." if what else f"{where}, {_first_difference(got, want)}.")
+    return _ok(ex, "your recursion carries the gradient back through every step.")
+
+
+def check_central_difference(derivative: Callable) -> CheckResult:
+    """Exercise 5.3: ``derivative(f, x, eps)`` returns the central-difference gradient of the
+    scalar function ``f`` at the array ``x``, without changing ``x``."""
+    ex = "Exercise 5.3"
+    x = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]])
+    f = lambda v: float(np.sum(np.sin(v) * v**2))  # noqa: E731
+    exact = np.cos(x) * x**2 + 2 * x * np.sin(x)
+    before = x.copy()
+    out, verdict = _call(ex, derivative, f, x, 1e-4)
+    if verdict is not None:
+        return verdict
+    if not np.array_equal(x, before):
+        return _wrong(ex, "your function changed x: restore each entry after perturbing it (or work on a copy).")
+    got, verdict = _as_result_array(ex, out, x.shape, "the gradient")
+    if verdict is not None:
+        return verdict
+    err = np.max(np.abs(got - exact))
+    if err < 1e-6:
+        return _ok(ex, f"largest error {err:.1e}: the error of a central difference shrinks like eps^2.")
+    if np.allclose(got, exact / 2, atol=1e-6):
+        return _wrong(
+            ex, "every value is half the true derivative: divide by 2 * eps, the distance between x - eps and x + eps."
+        )
+    if np.allclose(got, exact * 2, atol=1e-6):
+        return _wrong(
+            ex, "every value is twice the true derivative: the two points are 2 * eps apart, so divide by 2 * eps."
+        )
+    if err < 1e-2:
+        return _wrong(
+            ex,
+            f"largest error {err:.1e}, about eps: this looks like a one-sided difference (f(x + eps) - f(x)) / eps. "
+            "Use (f(x + eps) - f(x - eps)) / (2 * eps).",
+        )
+    return _wrong(
+        ex,
+        f"largest error {err:.2g}: {_first_difference(got, exact)}.",
+    )
+
+
+# ================================================================ chapter 6
+
+
+def check_step_jacobian(jacobian: Callable) -> CheckResult:
+    """Exercise 6.1: ``jacobian(h_t, W_hh)`` returns ``dh_t/dh_{t-1} = diag(1 - h_t^2) W_hh``
+    for one example of a tanh RNN (``h_t`` of shape ``(H,)``)."""
+    ex = "Exercise 6.1"
+    rng = np.random.default_rng(61)
+    for H in (3, 1, 5):
+        h, W_hh = np.tanh(rng.normal(size=H)), rng.normal(size=(H, H))
+        out, verdict = _call(ex, jacobian, h.copy(), W_hh.copy())
+        if verdict is not None:
+            return verdict
+        got, verdict = _as_result_array(ex, out, (H, H), f"the Jacobian for H={H}")
+        if verdict is not None:
+            return verdict
+        d = 1 - h**2
+        want = d[:, None] * W_hh
+        if np.allclose(got, want):
+            continue
+        what = _known_mistake(
+            got,
+            [
+                ("the tanh derivative is missing: without it this is only W_hh", lambda: W_hh),
+                (
+                    "the columns are scaled; the derivative scales row i, the unit i whose output is "
+                    "differentiated: diag(d) @ W_hh",
+                    lambda: W_hh * d,
+                ),
+                ("this is the transpose: row i should be the gradient of unit i of h_t", lambda: want.T),
+                ("the derivative of tanh is 1 - h^2, not 1 - h", lambda: (1 - h)[:, None] * W_hh),
+            ],
+        )
+        return _wrong(ex, f"for H={H}: {what}." if what else f"for H={H}, {_first_difference(got, want)}.")
+    return _ok(ex, "your Jacobian is diag(1 - h_t^2) W_hh.")
+
+
+def check_clip(clip: Callable) -> CheckResult:
+    """Exercise 6.2: ``clip(grads, max_norm)`` rescales a dict of gradient arrays so their
+    global norm is at most ``max_norm``, keeping the direction; returns a new dict."""
+    ex = "Exercise 6.2"
+    big = {"W_hh": np.array([[2.0, 2.0], [0.0, 1.0]]), "b_h": np.array([4.0, 0.0])}  # norms 3 and 4: global 5
+    small = {"W_hh": np.array([[0.3, 0.0], [0.0, 0.0]]), "b_h": np.array([0.4, 0.0])}  # 0.5
+    for grads, max_norm in ((big, 1.0), (small, 1.0), (big, 10.0)):
+        given = {k: v.copy() for k, v in grads.items()}
+        out, verdict = _call(ex, clip, given, max_norm)
+        if verdict is not None:
+            return verdict
+        if any(not np.array_equal(given[k], grads[k]) for k in grads):
+            return _wrong(ex, "your function changed the gradients it was given; build new arrays instead.")
+        if not isinstance(out, dict) or set(out) != set(grads):
+            return _wrong(ex, f"return a dict with the same keys {list(grads)}; got {out!r:.80}")
+        norm = np.sqrt(sum(np.sum(v**2) for v in grads.values()))
+        scale = min(1.0, max_norm / norm)
+        want = {k: v * scale for k, v in grads.items()}
+        if all(np.allclose(np.asarray(out[k], dtype=float), want[k]) for k in grads):
+            continue
+        got_norm = np.sqrt(sum(np.sum(np.asarray(v, dtype=float) ** 2) for v in out.values()))
+        label = f"for a global norm of {norm:g} and max_norm={max_norm:g}"
+        if all(np.allclose(out[k], np.clip(grads[k], -max_norm, max_norm)) for k in grads) and not np.allclose(
+            np.clip(big["W_hh"], -1, 1), big["W_hh"]
+        ):
+            return _wrong(
+                ex,
+                f"{label}: each entry was clipped on its own, which changes the direction. "
+                "Rescale every array by the same factor max_norm / norm.",
+            )
+        per_array = {k: v * min(1.0, max_norm / max(np.linalg.norm(v), 1e-300)) for k, v in grads.items()}
+        if all(np.allclose(out[k], per_array[k]) for k in grads):
+            return _wrong(ex, f"{label}: each array was clipped by its own norm; use one global norm over all of them.")
+        if np.isclose(got_norm, max_norm) and scale == 1.0:
+            return _wrong(
+                ex,
+                f"{label} the gradients are already small enough and must be left as they are; "
+                f"you scaled them up to {got_norm:g}.",
+            )
+        return _wrong(ex, f"{label} the result should have norm {norm * scale:g}; yours has {got_norm:g}.")
+    return _ok(ex, "one global norm, one scale factor, and small gradients left alone.")
+
+
+def check_steps_to_vanish(n: object) -> CheckResult:
+    """Exercise 6.3: the smallest lag ``n`` at which the bound ``0.9^n`` on
+    ``||dh_t/dh_{t-n}||`` (spectral norm of ``W_hh`` 0.9, tanh) falls below ``1e-3``."""
+    ex = "Exercise 6.3"
+    if n is Ellipsis:
+        return _not_done(ex, "replace the `...` with your number of steps.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        return _wrong(
+            ex, f"the lag is a whole number of steps; got {type(n).__name__} {n!r}. Round up: a step is all or nothing."
+        )
+    want = int(np.ceil(np.log(1e-3) / np.log(0.9)))
+    if n == want:
+        return _ok(
+            ex, f"0.9^{want - 1} = {0.9 ** (want - 1):.2e} is still above 1e-3; 0.9^{want} = {0.9**want:.2e} is below."
+        )
+    if n < want:
+        return _wrong(ex, f"0.9^{n} = {0.9**n:.2e} is not yet below 1e-3.")
+    return _wrong(ex, f"0.9^{n} = {0.9**n:.2e} is below 1e-3, but so is an earlier power: find the smallest n.")

@@ -7,10 +7,11 @@ and the optimiser decides what to do with it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
-from rnnlib._validate import check_positive, fields_of, with_fields
+from rnnlib._validate import NonFiniteError, check_positive, fields_of, with_fields
 
 
 def global_norm(grads: object, names: list[str] | None = None) -> float:
@@ -51,6 +52,15 @@ def sgd_update(params: object, grads: object, lr: float) -> object:
     return with_fields(params, **{n: w - lr * g[n] for n, w in values.items()})
 
 
+class TrainingRun(NamedTuple):
+    """What :func:`train` returns: the trained weights and one loss and one gradient
+    norm (before clipping) per step."""
+
+    params: object
+    losses: np.ndarray
+    grad_norms: np.ndarray
+
+
 def train(
     params: object,
     loss_and_grads: Callable[[object, int], tuple[float, object]],
@@ -58,7 +68,7 @@ def train(
     steps: int,
     lr: float,
     clip_norm: float | None = None,
-) -> tuple[object, np.ndarray]:
+) -> TrainingRun:
     """Plain SGD for ``steps`` steps, with optional gradient-norm clipping.
 
     Args:
@@ -69,30 +79,36 @@ def train(
         clip_norm: clip the global gradient norm to this before each update.
 
     Returns:
-        ``(trained params, losses)`` with one loss per step.
+        A :class:`TrainingRun` ``(params, losses, grad_norms)``.
 
     Raises:
-        FloatingPointError: as soon as the loss or a gradient is not finite,
-            saying at which step and what to change, instead of training on NaN.
+        FloatingPointError: as soon as the loss, a gradient or a value in the
+            forward pass is not finite, saying at which step and what to change,
+            instead of training on NaN.
     """
     check_positive("steps", steps, integer=True)
     check_positive("lr", lr)
     if clip_norm is not None:
         check_positive("clip_norm", clip_norm)
     names = list(fields_of(params))
-    losses = np.empty(steps)
+    losses, norms = np.empty(steps), np.empty(steps)
+    advice = "try a smaller lr" + (
+        " or a smaller clip_norm" if clip_norm is not None else ", or clip the gradient (clip_norm=1.0, say)"
+    )
     for step in range(steps):
-        loss, grads = loss_and_grads(params, step)
+        try:
+            loss, grads = loss_and_grads(params, step)
+        except NonFiniteError as err:
+            raise FloatingPointError(
+                f"training diverged at step {step}: the forward pass overflowed ({err}) (lr={lr}); {advice}"
+            ) from None
         norm = global_norm(grads, names)
         if not (np.isfinite(loss) and np.isfinite(norm)):
-            advice = "try a smaller lr" + ("" if clip_norm is None else " or a smaller clip_norm")
-            if clip_norm is None:
-                advice += ", or clip the gradient (clip_norm=1.0, say)"
             raise FloatingPointError(
                 f"training diverged at step {step}: loss = {loss}, gradient norm = {norm} (lr={lr}); {advice}"
             )
         if clip_norm is not None:
             grads, _ = clip_grad_norm(grads, clip_norm, names)
         params = sgd_update(params, grads, lr)
-        losses[step] = loss
-    return params, losses
+        losses[step], norms[step] = loss, norm
+    return TrainingRun(params, losses, norms)

@@ -238,15 +238,17 @@ def plot_accuracy_vs_delay(
     chance: float | None = None,
     ax: Axes | None = None,
     label: str = "accuracy",
+    ylabel: str = "accuracy",
 ) -> Figure:
-    """Accuracy against the delay ``L`` of a recall task, with the window size and chance level marked."""
+    """Accuracy (or a success rate) against the delay ``L`` of a recall task, with the
+    window size and chance level marked when given."""
     fig, ax = _axes(ax)
     ax.plot(delays, accuracies, "o-", label=label)
     if window is not None:
         ax.axvline(window - 0.5, color=PALETTE[5], ls="--", label=f"window k = {window}")
     if chance is not None:
         ax.axhline(chance, color="gray", ls=":", label=f"chance = {chance:g}")
-    ax.set(xlabel="delay L (steps back to recall)", ylabel="accuracy", ylim=(0, 1.05), xticks=delays)
+    ax.set(xlabel="delay L (steps back to recall)", ylabel=ylabel, ylim=(-0.02, 1.05), xticks=delays)
     ax.legend(loc="center right")
     return fig
 
@@ -277,4 +279,45 @@ def plot_step_contributions(norms: np.ndarray, *, ax: Axes | None = None, name: 
         xticks=t,
         title=f"dL/d{name} is the sum of these {norms.shape[0]} contributions",
     )
+    return fig
+
+
+def plot_curves(
+    x: np.ndarray,
+    curves: dict[str, np.ndarray],
+    *,
+    xlabel: str,
+    ylabel: str,
+    logy: bool = False,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Several named curves over the same ``x`` (loss curves, timings, norms)."""
+    fig, ax = _axes(ax)
+    for i, (name, y) in enumerate(curves.items()):
+        ax.plot(x, y, label=name, color=PALETTE[i % len(PALETTE)])
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if logy:
+        ax.set_yscale("log")
+    if len(curves) > 1:
+        ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+def plot_gradient_flow(curves: dict[str, np.ndarray], *, ax: Axes | None = None, title: str = "") -> Figure:
+    """``||dL/dh_{T-lag}||`` against the lag, one curve per setting, on a log scale
+    (the output of :func:`rnnlib.analysis.gradient_flow`)."""
+    fig, ax = _axes(ax)
+    for i, (name, norms) in enumerate(curves.items()):
+        norms = np.asarray(norms, dtype=float)
+        shown = np.where(norms > 0, norms, np.nan)  # a gradient of exactly 0 has no log
+        ax.plot(np.arange(norms.shape[0]), shown, label=name, color=PALETTE[i % len(PALETTE)])
+    ax.set_yscale("log")
+    ax.axhline(1.0, color="gray", lw=0.8, ls=":")
+    ax.set(
+        xlabel="lag t - k (steps back from the last step)",
+        ylabel="‖dL/dh_k‖",
+        title=title or "Gradient reaching back in time",
+    )
+    ax.legend(loc="best", fontsize=8)
     return fig

@@ -51,3 +51,28 @@ def delayed_echo(
     targets = np.zeros_like(tokens)
     targets[delay:] = tokens[: length - delay] if delay < length else targets[delay:]
     return one_hot(tokens, vocab_size), targets
+
+
+def remember_first(
+    lag: int, batch_size: int, num_classes: int, *, seed: int | np.random.Generator, num_distractors: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
+    """Many-to-one: see a class at step 1, then ``lag`` distractors, then name the class.
+
+    Step 1's input is the one-hot class (one of ``num_classes`` channels); each of the
+    ``lag`` steps after it shows a random distractor (one of ``num_distractors`` other
+    channels), which the network must ignore. The target, scored at the last step, is
+    the class from step 1; guessing scores ``1/num_classes``.
+
+    Returns:
+        ``(xs, targets)``: inputs ``(lag + 1, B, num_classes + num_distractors)`` and
+        classes ``(B,)``.
+    """
+    check_positive("lag", lag, integer=True)
+    check_positive("batch_size", batch_size, integer=True)
+    check_positive("num_distractors", num_distractors, integer=True)
+    if not (isinstance(num_classes, (int, np.integer)) and num_classes >= 2):
+        raise ValueError(f"num_classes must be an integer >= 2; got {num_classes!r}")
+    rng = as_generator(seed)
+    classes = rng.integers(0, num_classes, size=batch_size)
+    tokens = np.concatenate([classes[None], num_classes + rng.integers(0, num_distractors, size=(lag, batch_size))])
+    return one_hot(tokens, num_classes + num_distractors), classes

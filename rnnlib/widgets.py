@@ -34,3 +34,29 @@ def cell_explorer():
         h_prev=slider(0.0, -1, 1, "h_(t-1)"),
         activation=widgets.ToggleButtons(options=["tanh", "relu"], description="f"),
     )
+
+
+def gradient_flow_explorer():
+    """Sliders over the spectral radius of ``W_hh``, the sequence length and the input
+    scale, redrawing :func:`rnnlib.plots.plot_gradient_flow` for
+    :func:`rnnlib.analysis.gradient_flow`."""
+    import ipywidgets as widgets
+
+    from rnnlib.analysis import gradient_flow
+    from rnnlib.plots import plot_gradient_flow
+
+    def draw(radius: float, length: int, input_scale: float) -> None:
+        norms = gradient_flow(radius, length=length, input_scale=input_scale)
+        plot_gradient_flow({f"spectral radius {radius:.2f}": norms})
+        plt.show()
+
+    return widgets.interactive(
+        draw,
+        radius=widgets.FloatSlider(
+            value=1.0, min=0.1, max=2.5, step=0.05, description="radius", continuous_update=False
+        ),
+        length=widgets.IntSlider(value=100, min=10, max=300, step=10, description="T", continuous_update=False),
+        input_scale=widgets.FloatLogSlider(
+            value=0.1, base=10, min=-2, max=0.5, description="input scale", continuous_update=False
+        ),
+    )

@@ -140,7 +140,10 @@ def reference_softmax(z):
 
 
 def test_softmax_accepts_the_reference():
-    assert repr(ex.check_softmax(reference_softmax)) == "[Exercise 2.3] Correct: your softmax is right, and stable for large scores."
+    assert (
+        repr(ex.check_softmax(reference_softmax))
+        == "[Exercise 2.3] Correct: your softmax is right, and stable for large scores."
+    )
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def test_windowed_mlp_learns_a_delay_inside_its_window():
         xs, t = rnnlib.delayed_echo(30, 8, V, L, seed=i)
         return rnnlib.window_mlp_loss_and_grads(q, xs, t, k)
 
-    p, _ = rnnlib.train(p, step, steps=300, lr=0.5, clip_norm=5.0)
+    p = rnnlib.train(p, step, steps=300, lr=0.5, clip_norm=5.0).params
     xs, t = rnnlib.delayed_echo(40, 50, V, L, seed=12345)
     y, _ = rnnlib.mlp_forward(rnnlib.window_inputs(xs, k), p)
     assert rnnlib.accuracy(y, t, from_step=L) > 0.95

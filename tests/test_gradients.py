@@ -23,6 +23,7 @@ GRADIENT_CHECKED = {
     "mean_squared_error": "test_mean_squared_error_gradient",
     "mlp_backward": "test_mlp_backward",
     "window_mlp_loss_and_grads": "test_window_mlp_loss_and_grads",
+    "truncated_bptt_loss_and_grads": "test_truncated_bptt_is_the_gradient_with_detached_chunk_boundaries",
     "per_step_gradients": "test_per_step_gradients_are_the_untied_networks_gradients",
 }
 
@@ -191,3 +192,40 @@ def test_window_mlp_loss_and_grads():
     p = rnnlib.init_mlp_params(2 * 4, 5, 4, seed=rng)
     _, grads = rnnlib.window_mlp_loss_and_grads(p, xs, targets, 2)
     rnnlib.check_grads(lambda q: rnnlib.window_mlp_loss_and_grads(q, xs, targets, 2)[0], p, grads)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_truncated_bptt_equals_full_bptt_when_the_chunk_covers_the_sequence(loss):
+    p, xs, h0, classes = random_problem(7, 3, 2, 4, 3)
+    targets = classes if loss == "cross_entropy" else np.random.default_rng(8).normal(size=(7, 3, 3))
+    full_loss, full = rnnlib.rnn_loss_and_grads(p, xs, targets, loss=loss, h0=h0)
+    for chunk in (7, 20):
+        value, grads, h_last = rnnlib.truncated_bptt_loss_and_grads(p, xs, targets, chunk, loss=loss, h0=h0)
+        assert value == pytest.approx(full_loss, rel=1e-12)
+        for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0"):
+            np.testing.assert_allclose(getattr(grads, name), getattr(full, name), rtol=1e-12, atol=1e-14)
+        _, cache = rnnlib.rnn_forward(xs, p, h0)
+        np.testing.assert_allclose(h_last, cache.hs[-1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_truncated_bptt_is_the_gradient_with_detached_chunk_boundaries(chunk):
+    """Truncated BPTT is the exact gradient of the loss in which each chunk starts
+    from a constant state (the one the forward pass carried in)."""
+    p, xs, h0, targets = random_problem(7, 2, 3, 4, 3)
+    value, grads, _ = rnnlib.truncated_bptt_loss_and_grads(p, xs, targets, chunk, h0=h0)
+    _, cache = rnnlib.rnn_forward(xs, p, h0)
+    starts = {0: h0, **{s: cache.hs[s - 1] for s in range(chunk, 7, chunk)}}  # fixed boundary states
+
+    def surrogate(q):
+        total = 0.0
+        for s, h in starts.items():
+            ys, _ = rnnlib.rnn_forward(xs[s : s + chunk], q, h)
+            total += rnnlib.softmax_cross_entropy(ys, targets[s : s + chunk])[0] * ys.shape[0] / 7
+        return total
+
+    assert surrogate(p) == pytest.approx(value, rel=1e-12)
+    rnnlib.check_grads(surrogate, p, grads)
+    if chunk < 7:  # and it differs from the full gradient: something was cut
+        _, full = rnnlib.rnn_loss_and_grads(p, xs, targets, h0=h0)
+        assert rnnlib.relative_error(grads.W_hh, full.W_hh) > 1e-4

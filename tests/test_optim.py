@@ -32,8 +32,8 @@ def test_training_reliably_lowers_the_loss_on_a_tiny_task():
         xs, targets = rnnlib.delayed_echo(8, 16, vocab_size=4, delay=1, seed=i)
         return rnnlib.rnn_loss_and_grads(p, xs, targets)
 
-    trained, losses = rnnlib.train(params, step, steps=300, lr=0.5, clip_norm=5.0)
-    assert losses.shape == (300,)
+    trained, losses, norms = rnnlib.train(params, step, steps=300, lr=0.5, clip_norm=5.0)
+    assert losses.shape == norms.shape == (300,) and np.all(norms > 0)
     assert losses[0] > 1.2  # about log(4) = 1.39 before any training
     assert losses[-10:].mean() < 0.05 * losses[0]
     xs, targets = rnnlib.delayed_echo(8, 64, vocab_size=4, delay=1, seed=10_000)
@@ -78,3 +78,26 @@ def test_optimiser_rejects_bad_input(call, error, message):
     with pytest.raises(error) as info:
         call(p)
     assert str(info.value) == message
+
+
+def test_an_overflowing_forward_pass_is_reported_as_divergence():
+    """A ReLU network whose state grows by 1.5x per step overflows float64 in the forward pass."""
+    params = rnnlib.init_rnn_params(1, 4, 2, seed=0, recurrent_init="identity", recurrent_scale=1.5)
+    xs = np.full((2000, 1, 1), 1e10)
+
+    def step(p, i):
+        return rnnlib.rnn_loss_and_grads(p, xs, np.zeros((2000, 1), int), activation="relu")
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        with pytest.raises(FloatingPointError) as info:
+            rnnlib.train(params, step, steps=3, lr=0.1)
+    assert str(info.value).startswith(
+        "training diverged at step 0: the forward pass overflowed (logits must be finite; got "
+    )
+    assert str(info.value).endswith("(lr=0.1); try a smaller lr, or clip the gradient (clip_norm=1.0, say)")
+
+
+def test_non_finite_input_is_still_a_value_error():
+    p = rnnlib.init_rnn_params(1, 2, 1, seed=0)
+    with pytest.raises(ValueError, match="xs must be finite"):
+        rnnlib.rnn_forward(np.full((2, 1, 1), np.nan), p)

@@ -1,0 +1,106 @@
+"""Measuring how gradients flow back through time (chapter 6).
+
+Going back one step multiplies the gradient with respect to the state by the
+step's Jacobian:
+
+    dL/dh_{k-1} = (dh_k/dh_{k-1})^T dL/dh_k,     dh_k/dh_{k-1} = diag(f'(a_k)) W_hh
+
+so over a lag of ``t - k`` steps
+
+    dh_t/dh_k = prod_{j=k+1..t} diag(f'(a_j)) W_hh,
+    ||dh_t/dh_k|| <= (gamma * sigma_max(W_hh))^(t-k)
+
+with ``gamma = max |f'|`` (1 for tanh and ReLU) and ``sigma_max`` the largest
+singular value of ``W_hh``. Below 1 the gradient must vanish geometrically with the
+lag; above 1 it can explode.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnnlib._validate import as_array, check_positive
+from rnnlib.cell import activation_grad
+from rnnlib.unroll import RNNCache
+
+
+def spectral_radius(W: np.ndarray) -> float:
+    """``rho(W)``: the largest absolute eigenvalue of the square matrix ``W``."""
+    W = as_array("W", W, ("H", "H"))
+    if W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be square; got {W.shape}")
+    return float(np.max(np.abs(np.linalg.eigvals(W))))
+
+
+def scale_to_spectral_radius(W: np.ndarray, radius: float) -> np.ndarray:
+    """``W * radius / rho(W)``: the same matrix, rescaled so its spectral radius is ``radius``."""
+    check_positive("radius", radius)
+    rho = spectral_radius(W)
+    if rho == 0:
+        raise ValueError("W has spectral radius 0 (all eigenvalues zero); it cannot be rescaled")
+    return W * (radius / rho)
+
+
+def step_jacobians(cache: RNNCache) -> np.ndarray:
+    """Every step's Jacobian ``dh_t/dh_{t-1} = diag(f'(a_t)) W_hh``, shape ``(T, B, H, H)``."""
+    if not isinstance(cache, RNNCache):
+        raise TypeError(f"cache must be the RNNCache returned by rnn_forward; got {type(cache).__name__}")
+    fprime = activation_grad(cache.hs, cache.activation)  # (T, B, H)
+    return fprime[..., :, None] * cache.params.W_hh  # row i of W_hh scaled by f'(a_t)_i
+
+
+def gradient_norms_by_lag(cache: RNNCache, dh_last: np.ndarray | None = None) -> np.ndarray:
+    """How the gradient with respect to the state shrinks or grows going back in time.
+
+    Starting from ``dL/dh_T = dh_last`` (unit vectors in a fixed random direction if
+    omitted) and going back with ``dL/dh_{k-1} = W_hh^T (f'(a_k) * dL/dh_k)``,
+    returns ``||dL/dh_{T-lag}||`` for ``lag = 0..T`` (so ``T + 1`` values), averaged
+    over the batch. At ``lag = T`` this is the gradient reaching ``h_0``.
+    """
+    if not isinstance(cache, RNNCache):
+        raise TypeError(f"cache must be the RNNCache returned by rnn_forward; got {type(cache).__name__}")
+    T, B, H = cache.hs.shape
+    if dh_last is None:
+        d = np.random.default_rng(0).normal(size=(B, H))
+        dh_last = d / np.linalg.norm(d, axis=1, keepdims=True)
+    dh = as_array("dh_last", dh_last, (("B", B), ("H", H)))
+    fprime = activation_grad(cache.hs, cache.activation)
+    norms = np.empty(T + 1)
+    norms[0] = np.linalg.norm(dh, axis=1).mean()
+    for lag in range(1, T + 1):
+        t = T - lag  # index of h_{t+1} in hs
+        dh = (dh * fprime[t]) @ cache.params.W_hh
+        norms[lag] = np.linalg.norm(dh, axis=1).mean()
+    return norms
+
+
+def gradient_flow(
+    radius: float | None,
+    *,
+    length: int = 100,
+    hidden_size: int = 64,
+    input_scale: float = 0.1,
+    recurrent_init: str = "normal",
+    activation: str = "tanh",
+    batch_size: int = 16,
+    seed: int = 0,
+) -> np.ndarray:
+    """Chapter 6's experiment: ``||dL/dh_{T-lag}||`` for ``lag = 0..length`` in a random RNN.
+
+    The network has ``hidden_size`` units, 8 inputs drawn from ``N(0, input_scale^2)``
+    and ``W_hh`` from ``recurrent_init``, rescaled to spectral radius ``radius``
+    (``None`` keeps the initialiser's own scale). Small inputs keep tanh near its
+    linear range, where ``W_hh`` alone decides the outcome; large inputs saturate it.
+    """
+    from rnnlib.cell import RNNParams, init_rnn_params
+    from rnnlib.unroll import rnn_forward
+
+    check_positive("length", length, integer=True)
+    check_positive("input_scale", input_scale)
+    rng = np.random.default_rng(seed)
+    p = init_rnn_params(8, hidden_size, 2, seed=rng, recurrent_init=recurrent_init)
+    W_hh = p.W_hh if radius is None else scale_to_spectral_radius(p.W_hh, radius)
+    p = RNNParams(p.W_xh, W_hh, p.b_h, p.W_hy, p.b_y)
+    xs = input_scale * rng.normal(size=(length, batch_size, 8))
+    _, cache = rnn_forward(xs, p, activation=activation)
+    return gradient_norms_by_lag(cache)

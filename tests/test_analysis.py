@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import random_problem
+
+import rnnlib
+from rnnlib import analysis
+
+
+def test_scale_to_spectral_radius():
+    W = np.random.default_rng(0).normal(size=(6, 6))
+    for r in (0.5, 1.0, 1.5):
+        assert analysis.spectral_radius(analysis.scale_to_spectral_radius(W, r)) == pytest.approx(r)
+    with pytest.raises(ValueError, match=r"^W has spectral radius 0"):
+        analysis.scale_to_spectral_radius(np.zeros((3, 3)), 1.0)
+    with pytest.raises(ValueError, match=r"^W must be square; got \(2, 3\)$"):
+        analysis.spectral_radius(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_step_jacobians_match_finite_differences(activation):
+    p, xs, h0, _ = random_problem(3, 2, 3, 4, 2)
+    _, cache = rnnlib.rnn_forward(xs, p, h0, activation=activation)
+    J = analysis.step_jacobians(cache)  # (T, B, H, H)
+    t, b = 1, 1
+    h_prev = cache.hs[t - 1, b : b + 1]
+    for i in range(4):  # row i: the gradient of unit i of h_t with respect to h_{t-1}
+        f = lambda h, i=i: rnnlib.rnn_step_forward(xs[t, b : b + 1], h, p, activation=activation)[0][0, i]  # noqa: E731
+        np.testing.assert_allclose(J[t, b, i], rnnlib.numerical_gradient(f, h_prev)[0], rtol=1e-6, atol=1e-9)
+
+
+def test_gradient_norms_by_lag_follow_the_jacobian_product():
+    p, xs, h0, _ = random_problem(5, 1, 3, 4, 2)
+    _, cache = rnnlib.rnn_forward(xs, p, h0)
+    J = analysis.step_jacobians(cache)[:, 0]
+    dh = np.ones((1, 4)) / 2.0
+    norms = analysis.gradient_norms_by_lag(cache, dh)
+    assert norms.shape == (6,)
+    g = dh[0]
+    for lag in range(1, 6):
+        g = J[5 - lag].T @ g  # dL/dh_{k-1} = (dh_k/dh_{k-1})^T dL/dh_k
+        assert norms[lag] == pytest.approx(np.linalg.norm(g))
+    # The gradient reaching h_0 is the one BPTT computes for h0.
+    grads = rnnlib.rnn_backward(np.zeros((5, 1, 2)) + 0.0, cache)
+    assert not np.any(grads.h0)
+
+
+def test_small_weights_make_the_gradient_vanish_and_large_ones_explode():
+    rng = np.random.default_rng(0)
+    xs = 0.1 * rng.normal(size=(60, 4, 3))
+    base = rnnlib.init_rnn_params(3, 32, 2, seed=1)
+    ends = {}
+    for r in (0.5, 2.0):
+        p = rnnlib.RNNParams(base.W_xh, analysis.scale_to_spectral_radius(base.W_hh, r), base.b_h, base.W_hy, base.b_y)
+        _, cache = rnnlib.rnn_forward(xs, p)
+        ends[r] = analysis.gradient_norms_by_lag(cache)[-1]
+    assert ends[0.5] < 1e-10 and ends[2.0] > 1e2
+
+
+def test_remember_first():
+    xs, classes = rnnlib.remember_first(5, 3, 4, seed=0, num_distractors=2)
+    assert xs.shape == (6, 3, 6) and classes.shape == (3,)
+    np.testing.assert_array_equal(xs[0].argmax(-1), classes)
+    assert np.all(xs[1:].argmax(-1) >= 4)
