@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 STAMP := $(VENV)/.installed-course
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help install book test unit nbval build-strict lab execute lint lock clean
+.PHONY: help install book test unit nbval build-strict browser linkcheck lab execute lint lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,11 +33,11 @@ book: $(STAMP)  ## set up and build the website into _build/html
 	$(BIN)/jupyter-book build .
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)  ## set up and run every test: unit tests, nbval over the notebooks, strict book build
-	$(MAKE) --no-print-directory unit nbval build-strict
+test: $(STAMP)  ## set up and run every test: unit, nbval, strict book build, real-browser check of every page
+	$(MAKE) --no-print-directory unit nbval build-strict browser
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
 
 nbval: $(STAMP)  ## re-run every notebook and compare with its stored outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval-sanitize.cfg \
@@ -45,6 +45,12 @@ nbval: $(STAMP)  ## re-run every notebook and compare with its stored outputs
 
 build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
+
+browser: $(STAMP)  ## open every page of _build/html in headless Chromium, offline; screenshots in _build/screenshots
+	$(BIN)/python -m pytest tests/browser
+
+linkcheck: $(STAMP)  ## check the external links (needs the network; not part of make test)
+	$(BIN)/jupyter-book build . --builder custom --custom-builder linkcheck
 
 execute: $(STAMP)  ## re-execute every notebook in place, top to bottom in a fresh kernel
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)

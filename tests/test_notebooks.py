@@ -68,7 +68,9 @@ def test_streams_are_merged(path):
     """How prints split into outputs depends on timing; `make execute` merges them."""
     for cell in code_cells(path):
         kinds = [(o.output_type, o.get("name")) for o in cell.outputs]
-        assert all(a != b or a[0] != "stream" for a, b in zip(kinds, kinds[1:], strict=False)), f"split stream output:\n{cell.source}"
+        assert all(a != b or a[0] != "stream" for a, b in zip(kinds, kinds[1:], strict=False)), (
+            f"split stream output:\n{cell.source}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -2,8 +2,9 @@
 
 This is the only way the stored outputs are produced (`make execute`). Timing
 metadata is not recorded, so re-running an unchanged notebook changes nothing
-but what the code itself prints; widget state is stored so the website can draw
-the widgets.
+but what the code itself prints. Widget state is not stored: on the static site a
+widget has no kernel to redraw its figure, and rendering it would need the widget
+manager from a CDN. The site shows the static figure beside each explorer instead.
 
     python tools/execute_notebooks.py chapters/02_rnn_cell.ipynb [...]
 """
@@ -50,12 +51,15 @@ def execute(path: Path) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
+        # nbclient's Output-widget capture needs its widget bookkeeping on (it
+        # fails with a KeyError otherwise); the state is dropped after the run.
         store_widget_state=True,
     )
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
     merge_streams(nb)
+    nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
     return elapsed
 

@@ -1,0 +1,114 @@
+"""Every page of the built site, opened in headless Chromium with the network cut off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SITE
+from site_checks import block_outside_requests, inspect_page, serve
+
+PAGES = (
+    sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if "_static" not in p.parts)
+    if SITE.exists()
+    else []
+)
+CONTENT = [p for p in PAGES if p.startswith("chapters/")]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+MAX_PAGE_BYTES = 2 * 1024 * 1024  # transferred, with the host's gzip, cache empty
+WEIGHTS: dict[str, tuple[int, int]] = {}
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.outside: list[str] = []
+    block_outside_requests(context, context.outside)
+    yield context
+    context.close()
+
+
+def test_the_site_has_every_chapter():
+    assert "index.html" in PAGES
+    for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
+        assert f"chapters/{notebook.stem}.html" in CONTENT, f"{notebook.name} has no page"
+
+
+@pytest.mark.parametrize("page", CONTENT)
+def test_page_works_offline(page, site, context):
+    root, base = site
+    shot = SCREENSHOTS / (Path(page).stem + ".png")
+    report = inspect_page(context, base + page, root, base, screenshot=shot)
+    WEIGHTS[page] = (report.bytes, report.raw_bytes)
+    problems = context.outside + report.problems
+    assert not problems, f"{page}:\n  " + "\n  ".join(problems)
+    assert 0 < report.bytes <= MAX_PAGE_BYTES, f"{page} transfers {report.bytes / 2**20:.2f} MiB"
+    assert shot.exists()
+
+
+@pytest.mark.parametrize("page", [p for p in CONTENT if 'class="solution' in (SITE / p).read_text(encoding="utf-8")])
+def test_solutions_are_hidden_until_clicked(page, site, context):
+    _, base = site
+    tab = context.new_page()
+    tab.goto(base + page, wait_until="load")
+    solutions = tab.locator("div.solution.dropdown")
+    assert solutions.count() >= 3
+    for i in range(solutions.count()):
+        solution = solutions.nth(i)
+        code = solution.locator(".cell.tag_solution")
+        assert code.count() == 1, "the solution's code cell is not inside its dropdown"
+        assert not code.is_visible(), f"solution {i + 1} is visible before it is opened"
+        solution.locator("button.toggle-button").click()
+        code.wait_for(state="visible", timeout=5000)
+    tab.close()
+
+
+def test_the_checker_finds_what_is_broken(browser, tmp_path):
+    """The same checks, on a page broken on purpose: each fault must be reported."""
+    (tmp_path / "ok.png").write_bytes((SITE / "_images").glob("*.png").__next__().read_bytes())
+    (tmp_path / "broken.html").write_text(
+        """<!doctype html><html><head><title>broken</title>
+        <script src="https://cdn.example.org/lib.js"></script></head>
+        <body><article><h1>Broken</h1><h3>Skipped a level</h3>
+        <p>Raw maths: $$x^2$$</p><div class="math notranslate nohighlight">\\[y\\]</div>
+        <img src="missing.png" alt="A plot of something that is not there">
+        <img src="ok.png" alt="">
+        <a href="nowhere.html">a dead link</a> <a href="#no-such-anchor">a dead anchor</a>
+        <p>Loading widget...</p>
+        <script>throw new Error("boom")</script></article></body></html>""",
+        encoding="utf-8",
+    )
+    server, base = serve(tmp_path)
+    try:
+        context = browser.new_context()
+        outside: list[str] = []
+        block_outside_requests(context, outside)
+        report = inspect_page(context, base + "broken.html", tmp_path, base)
+        context.close()
+    finally:
+        server.shutdown()
+    found = "\n".join(outside + report.problems)
+    for expected in (
+        "request to the outside: https://cdn.example.org/lib.js",
+        "JavaScript error: boom",
+        "maths not rendered: '\\\\[y\\\\]'",
+        "raw TeX left in the text: '$$'",
+        "image did not load: missing.png",
+        "image without alt text saying what it shows: ok.png",
+        "broken link: " + base + "nowhere.html",
+        "broken anchor: " + base + "broken.html#no-such-anchor",
+        "heading level jumps from h1 to h3",
+        "widget placeholder or raw widget JSON on the page: 'Loading widget'",
+    ):
+        assert expected in found, f"not reported: {expected}\nreported:\n{found}"
+
+
+def test_zz_page_weights(capsys):
+    """Print each page's weight (all bytes it loads), so a person sees it in the test output."""
+    if not WEIGHTS:
+        pytest.skip("no page was measured")
+    with capsys.disabled():
+        print("\n\nPage weight, cache empty (transferred with gzip as a static host sends it; uncompressed):")
+        for page, (sent, raw) in sorted(WEIGHTS.items()):
+            print(f"  {sent / 1024:6.0f} KiB  {raw / 1024:6.0f} KiB  {page}")
+        print(f"Screenshots: {SCREENSHOTS}")
