@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 STAMP := $(VENV)/.installed-course
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help install book test unit nbval build-strict browser linkcheck lab execute lint lock clean
+.PHONY: help install book test unit nbval build-strict browser linkcheck lab execute student lint lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ linkcheck: $(STAMP)  ## check the external links (needs the network; not part of
 
 execute: $(STAMP)  ## re-execute every notebook in place, top to bottom in a fresh kernel
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+
+student: $(STAMP)  ## write the student edition (solutions removed) to _build/student
+	$(BIN)/python tools/student_edition.py _build/student
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[course,lab]'

@@ -295,6 +295,8 @@ def check_latch(W_xh: object, W_hh: object, b_h: object) -> CheckResult:
             weights[name] = float(np.asarray(value, dtype=np.float64).reshape(()))
         except (TypeError, ValueError):
             return _wrong(ex, f"{name} should be a single number (one input, one hidden unit); got {value!r}")
+        if not np.isfinite(weights[name]):  # None becomes nan, and nan passes every comparison test below
+            return _wrong(ex, f"{name} should be a finite number; got {value!r}")
     w, u, b = weights["W_xh"], weights["W_hh"], weights["b_h"]
     # Shortest sequences first, so a failure is reported on the shortest input that shows it.
     for seq in itertools.chain.from_iterable(itertools.product((0, 1), repeat=n) for n in range(1, 9)):

@@ -196,6 +196,15 @@ def test_latch_rejects_wrong_answers(weights, message):
     assert repr(ex.check_latch(*weights)) == f"[Exercise 2.4] Not yet right: {message}"
 
 
+def test_latch_rejects_missing_weights():
+    """None converts to nan, which no comparison fails: it must not pass as correct."""
+    assert (
+        repr(ex.check_latch(None, None, None))
+        == "[Exercise 2.4] Not yet right: W_xh should be a finite number; got None"
+    )
+    assert not ex.check_latch(20.0, np.inf, -5.0).passed
+
+
 def test_latch_stub_is_not_done():
     assert (
         repr(ex.check_latch(..., 10.0, -5.0))

@@ -126,6 +126,9 @@ def test_chapter_structure(path):
         assert re.match(r"\[Exercise [\d.]+\] Not done yet: ", text_of(cell)), f"stub output:\n{text_of(cell)}"
     for cell in solutions:
         assert re.match(r"\[Exercise [\d.]+\] Correct: ", text_of(cell)), f"solution output:\n{text_of(cell)}"
+    # A quiz closes the chapter: at least three questions, each with its answer in a dropdown.
+    assert "## Check your understanding" in nb.cells[-1].source, "the chapter ends with its quiz"
+    assert nb.cells[-1].source.count(":::{dropdown} Answer") >= 3
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -63,9 +63,27 @@ def test_solutions_are_hidden_until_clicked(page, site, context):
     tab.close()
 
 
+def test_launch_buttons_on_every_notebook_page(site, context):
+    """Once the repository URL is set (tools/set_repository_url.py), every notebook
+    page offers Binder and Colab."""
+    import yaml
+
+    url = (yaml.safe_load((ROOT / "_config.yml").read_text()).get("repository") or {}).get("url")
+    if not url:
+        pytest.skip("no repository URL in _config.yml, so no launch buttons (the publishing workflow sets it)")
+    slug = url.removeprefix("https://github.com/")
+    for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
+        html = (SITE / "chapters" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+        assert f"https://mybinder.org/v2/gh/{slug}/" in html, f"no Binder button on {notebook.stem}"
+        assert f"https://colab.research.google.com/github/{slug}/" in html, f"no Colab button on {notebook.stem}"
+
+
 def test_the_checker_finds_what_is_broken(browser, tmp_path):
     """The same checks, on a page broken on purpose: each fault must be reported."""
-    (tmp_path / "ok.png").write_bytes((SITE / "_images").glob("*.png").__next__().read_bytes())
+    png = next((SITE / "_images").glob("*.png")).read_bytes()
+    (tmp_path / "ok.png").write_bytes(png)
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / "figure.png").write_bytes(png)
     (tmp_path / "broken.html").write_text(
         """<!doctype html><html><head><title>broken</title>
         <script src="https://cdn.example.org/lib.js"></script></head>
@@ -73,6 +91,7 @@ def test_the_checker_finds_what_is_broken(browser, tmp_path):
         <p>Raw maths: $$x^2$$</p><div class="math notranslate nohighlight">\\[y\\]</div>
         <img src="missing.png" alt="A plot of something that is not there">
         <img src="ok.png" alt="">
+        <img src="_images/figure.png" alt="A plot">
         <a href="nowhere.html">a dead link</a> <a href="#no-such-anchor">a dead anchor</a>
         <p>Loading widget...</p>
         <script>throw new Error("boom")</script></article></body></html>""",
@@ -95,6 +114,7 @@ def test_the_checker_finds_what_is_broken(browser, tmp_path):
         "raw TeX left in the text: '$$'",
         "image did not load: missing.png",
         "image without alt text saying what it shows: ok.png",
+        "image without alt text saying what it shows: _images/figure.png (alt='A plot')",
         "broken link: " + base + "nowhere.html",
         "broken anchor: " + base + "broken.html#no-such-anchor",
         "heading level jumps from h1 to h3",
