@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 STAMP := $(VENV)/.installed-course
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help install book test unit nbval build-strict browser linkcheck lab execute student lint lock clean
+.PHONY: help install book test unit nbval build-strict browser linkcheck bench lab execute student lint lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ browser: $(STAMP)  ## open every page of _build/html in headless Chromium, offli
 linkcheck: $(STAMP)  ## check the external links (needs the network; not part of make test)
 	$(BIN)/jupyter-book build . --builder custom --custom-builder linkcheck
 
+bench: $(STAMP)  ## time rnnlib against a naive loop and PyTorch (if installed); not part of make test
+	$(BIN)/python benchmarks/bench_rnn.py
+
 execute: $(STAMP)  ## re-execute every notebook in place, top to bottom in a fresh kernel
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
@@ -63,8 +66,8 @@ lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab chapters
 
 lint: $(STAMP)  ## ruff over the package, tests, tools and notebooks
-	$(BIN)/ruff check rnnlib tests tools chapters
-	$(BIN)/ruff format --check rnnlib tests tools
+	$(BIN)/ruff check rnnlib tests tools benchmarks chapters
+	$(BIN)/ruff format --check rnnlib tests tools benchmarks
 
 lock:  ## re-resolve every dependency into requirements.lock (needs the network)
 	rm -rf /tmp/rnn-course-lock && $(PYTHON) -m venv /tmp/rnn-course-lock

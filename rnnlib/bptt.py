@@ -49,6 +49,78 @@ def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
             shape ``(T, B, O)`` (as returned by a loss in :mod:`rnnlib.losses`).
         cache: from :func:`rnnlib.rnn_forward`.
 
+    The same recursion as :func:`rnn_backward_reference`, arranged for speed and
+    memory: each step writes into preallocated buffers, and the weight gradients,
+    sums over time, are one matrix product per block of steps over all their
+    ``steps * B`` rows. Only one block of ``da_t`` is ever held, so the memory beyond
+    the cache is a small fraction of the ``T * B * H`` hidden states.
+
+    The gradient is exact: no clipping happens here (that is the optimiser's job).
+    """
+    if not isinstance(cache, RNNCache):
+        raise TypeError(f"cache must be the RNNCache returned by rnn_forward; got {type(cache).__name__}")
+    p, xs, hs = cache.params, cache.xs, cache.hs
+    T, B, H = hs.shape
+    D, O = p.input_size, p.output_size
+    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", O)))
+    dtype = hs.dtype
+    W_hh, W_hy = p.W_hh.astype(dtype, copy=False), p.W_hy.astype(dtype, copy=False)
+
+    grads = {name: np.zeros_like(getattr(p, name), dtype=dtype) for name in ("W_xh", "W_hh", "b_h")}
+    block = max(1, min(T, _BLOCK_ROWS // max(B, 1)))  # steps per block of da_t
+    das = np.empty((block, B, H), dtype=dtype)
+    fprime = np.empty((B, H), dtype=dtype)
+    dh_next = np.zeros((B, H), dtype=dtype)  # dL/dh_t arriving from step t+1
+    for stop in range(T, 0, -block):
+        start = max(0, stop - block)
+        n = stop - start
+        for t in reversed(range(start, stop)):
+            da = das[t - start]
+            np.matmul(dys[t], W_hy, out=da)  # W_hy^T dy_t: from the output at t
+            da += dh_next  # ... and from the future
+            if cache.activation == "tanh":
+                np.multiply(hs[t], hs[t], out=fprime)
+                np.subtract(1, fprime, out=fprime)  # f'(a_t) = 1 - h_t^2
+            else:
+                np.greater(hs[t], 0, out=fprime, casting="unsafe")
+            da *= fprime  # da_t
+            np.matmul(da, W_hh, out=dh_next)  # W_hh^T da_t, for step t-1
+        # This block's share of the sums over time, as single products over n*B rows.
+        rows = das[:n].reshape(n * B, H)
+        h_prev = (
+            hs[start - 1 : stop - 1] if start > 0 else np.concatenate([cache.h0[None].astype(dtype), hs[: stop - 1]])
+        )
+        grads["W_xh"] += rows.T @ xs[start:stop].reshape(n * B, D).astype(dtype, copy=False)
+        grads["W_hh"] += rows.T @ h_prev.reshape(n * B, H)
+        grads["b_h"] += rows.sum(axis=0)
+    dys2 = dys.reshape(T * B, O)
+    return RNNGrads(
+        W_xh=grads["W_xh"],
+        W_hh=grads["W_hh"],
+        b_h=grads["b_h"],
+        W_hy=dys2.T @ hs.reshape(T * B, H),
+        b_y=dys2.sum(axis=0),
+        h0=dh_next,
+    )
+
+
+# Rows (steps x batch) of da_t held at once in rnn_backward: large enough that the
+# weight-gradient products are efficient, small enough to add little memory.
+_BLOCK_ROWS = 2048
+
+
+def rnn_backward_reference(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
+    """BPTT, written to be read: the gradient of every parameter and of ``h_0``.
+
+    This is the version chapter 5 walks through. :func:`rnn_backward` computes
+    the same numbers (a test checks they agree to rounding) faster and in less
+    memory.
+
+    Args:
+        dys: gradient of the loss with respect to the outputs ``y_1..y_T``,
+            shape ``(T, B, O)`` (as returned by a loss in :mod:`rnnlib.losses`).
+        cache: from :func:`rnnlib.rnn_forward`.
+
     The gradient is exact: no clipping happens here (that is the optimiser's job).
     """
     if not isinstance(cache, RNNCache):

@@ -51,22 +51,23 @@ def softmax_cross_entropy(
 
     scored = logits[-1:] if many_to_one else logits  # (T', B, O)
     classes = targets[None] if many_to_one else targets  # (T', B)
-    shifted = scored - scored.max(axis=-1, keepdims=True)  # log-sum-exp trick
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     n = classes.size
-    picked = np.take_along_axis(log_probs, classes[..., None], axis=-1)
-    loss = -picked.sum() / n
-
-    dscored = np.exp(log_probs)
-    np.put_along_axis(
-        dscored, classes[..., None], np.take_along_axis(dscored, classes[..., None], axis=-1) - 1.0, axis=-1
-    )
-    dscored /= n
+    # One buffer, reused in place: shifted scores, then exp, then softmax, then the
+    # gradient. Subtracting the row maximum first keeps exp from overflowing.
+    grad = scored - scored.max(axis=-1, keepdims=True)
+    rows = grad.reshape(-1, O)
+    picked = rows[np.arange(n), classes.reshape(-1)]  # shifted score of each target, (n,)
+    np.exp(grad, out=grad)
+    sums = grad.sum(axis=-1, keepdims=True)
+    loss = float(np.sum(np.log(sums)) - np.sum(picked)) / n  # -log softmax at the targets
+    grad /= sums  # softmax
+    rows[np.arange(n), classes.reshape(-1)] -= 1.0  # softmax - onehot
+    grad *= 1.0 / n
     if not many_to_one:
-        return float(loss), dscored
+        return loss, grad
     dlogits = np.zeros_like(logits)
-    dlogits[-1] = dscored[0]
-    return float(loss), dlogits
+    dlogits[-1] = grad[0]
+    return loss, dlogits
 
 
 def mean_squared_error(ys: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False) -> tuple[float, np.ndarray]:

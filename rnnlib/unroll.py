@@ -57,13 +57,24 @@ def rnn_forward(
     dtype = np.result_type(xs, params.W_hh)
     h0 = np.zeros((B, H), dtype=dtype) if h0 is None else as_array("h0", h0, (("B", B), ("H", H)))
 
-    # The input term W_xh x_t + b_h does not depend on h: one product for all T steps.
-    xw = xs @ params.W_xh.T + params.b_h  # (T, B, H)
-    hs = np.empty((T, B, H), dtype=dtype)
-    h = h0
+    # The input term W_xh x_t + b_h does not depend on h: one product for all T
+    # steps, written straight into the array that will hold the states.
+    hs = np.matmul(xs.astype(dtype, copy=False), params.W_xh.T.astype(dtype, copy=False))  # (T, B, H)
+    hs += params.b_h
+    # Inside the loop only W_hh h_{t-1} remains; every step writes in place (no allocation).
+    W_hh_T = params.W_hh.T.astype(dtype, copy=False)
+    recurrent = np.empty((B, H), dtype=dtype)
+    h = h0.astype(dtype, copy=False)
     for t in range(T):
-        h = hs[t] = activate(xw[t] + h @ params.W_hh.T, activation)
-    ys = hs @ params.W_hy.T + params.b_y  # (T, B, O)
+        np.matmul(h, W_hh_T, out=recurrent)
+        np.add(hs[t], recurrent, out=hs[t])  # a_t
+        if activation == "tanh":
+            np.tanh(hs[t], out=hs[t])  # h_t
+        else:
+            np.maximum(hs[t], 0, out=hs[t])
+        h = hs[t]
+    ys = np.matmul(hs, params.W_hy.T)  # (T, B, O)
+    ys += params.b_y
     return ys, RNNCache(xs, hs, h0, params, activation)
 
 

@@ -229,3 +229,27 @@ def test_truncated_bptt_is_the_gradient_with_detached_chunk_boundaries(chunk):
     if chunk < 7:  # and it differs from the full gradient: something was cut
         _, full = rnnlib.rnn_loss_and_grads(p, xs, targets, h0=h0)
         assert rnnlib.relative_error(grads.W_hh, full.W_hh) > 1e-4
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("block_rows", [1, 3, 2048])
+def test_fast_backward_equals_the_readable_reference(shape, activation, block_rows, monkeypatch):
+    """rnn_backward (buffers, blocks of steps) computes what chapter 5's version computes."""
+    from rnnlib import bptt
+
+    monkeypatch.setattr(bptt, "_BLOCK_ROWS", block_rows)  # 1 and 3 force many blocks
+    p, xs, h0, _ = random_problem(*shape)
+    ys, cache = rnnlib.rnn_forward(xs, p, h0, activation=activation)
+    dys = np.random.default_rng(9).normal(size=ys.shape)
+    fast, reference = bptt.rnn_backward(dys, cache), bptt.rnn_backward_reference(dys, cache)
+    for name in ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(reference, name), rtol=1e-12, atol=1e-13)
+
+
+def test_fast_paths_keep_float32():
+    p, xs, h0, targets = random_problem(30, 4, 5, 6, 3, dtype=np.float32)
+    ys, cache = rnnlib.rnn_forward(xs, p, h0)
+    assert ys.dtype == cache.hs.dtype == np.float32
+    _, dys = rnnlib.softmax_cross_entropy(ys, targets)
+    grads = rnnlib.rnn_backward(dys, cache)
+    assert all(getattr(grads, n).dtype == np.float32 for n in ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0"))
