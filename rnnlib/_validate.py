@@ -101,6 +101,12 @@ def as_generator(seed: object) -> np.random.Generator:
     raise TypeError(f"seed must be an int or a numpy.random.Generator; got {type(seed).__name__}")
 
 
+def store_fields(record: object, **arrays: np.ndarray) -> None:
+    """Set validated arrays on a frozen dataclass from its ``__post_init__``."""
+    for name, arr in arrays.items():
+        object.__setattr__(record, name, arr)
+
+
 def fields_of(record: object) -> dict[str, np.ndarray]:
     """The named arrays of a parameter or gradient record (dataclass or mapping)."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array, as_generator, check_activation, check_positive
+from rnnlib._validate import as_array, as_generator, check_activation, check_positive, store_fields
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,9 +41,7 @@ class RNNParams:
         b_h = as_array("b_h", self.b_h, (("H", H),))
         W_hy = as_array("W_hy", self.W_hy, ("O", ("H", H)))
         b_y = as_array("b_y", self.b_y, (("O", W_hy.shape[0]),))
-        # Frozen dataclass: store the converted arrays through object.__setattr__.
-        for name, arr in zip(("W_xh", "W_hh", "b_h", "W_hy", "b_y"), (W_xh, W_hh, b_h, W_hy, b_y), strict=True):
-            object.__setattr__(self, name, arr)
+        store_fields(self, W_xh=W_xh, W_hh=W_hh, b_h=b_h, W_hy=W_hy, b_y=b_y)
 
     @property
     def input_size(self) -> int:

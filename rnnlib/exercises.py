@@ -102,6 +102,19 @@ def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
     return f"at index [{index}] expected {want[i]:.4f}, got {got[i]:.4f}"
 
 
+def _answer_dict_verdict(exercise: str, answer: object, names) -> CheckResult | None:
+    """The verdict on a dict of answers that is not a dict, lacks a name, or still holds `...`."""
+    if not isinstance(answer, dict):
+        return _wrong(exercise, f"answer should be a dict from name to shape; got {type(answer).__name__}")
+    missing = [k for k in names if k not in answer]
+    if missing:
+        return _wrong(exercise, f"answer is missing {missing}")
+    todo = [k for k in names if answer[k] is Ellipsis]
+    if todo:
+        return _not_done(exercise, f"replace the `...` for {todo} with your answer.")
+    return None
+
+
 # ---------------------------------------------------------------- exercise 2.1
 
 _SHAPE_NAMES = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "x_t", "h_t", "y_t", "xs", "num_parameters")
@@ -139,14 +152,9 @@ def check_cell_shapes(answer: dict) -> CheckResult:
         "xs": "time-major: (T, B, D)",
         "num_parameters": "add up the sizes of the five weights: H*D + H*H + H + O*H + O",
     }
-    if not isinstance(answer, dict):
-        return _wrong(ex, f"answer should be a dict from name to shape; got {type(answer).__name__}")
-    missing = [k for k in _SHAPE_NAMES if k not in answer]
-    if missing:
-        return _wrong(ex, f"answer is missing {missing}")
-    todo = [k for k in _SHAPE_NAMES if answer[k] is Ellipsis]
-    if todo:
-        return _not_done(ex, f"replace the `...` for {todo} with your answer.")
+    verdict = _answer_dict_verdict(ex, answer, _SHAPE_NAMES)
+    if verdict is not None:
+        return verdict
     for name in _SHAPE_NAMES:
         got = answer[name]
         want = expected[name]
@@ -455,14 +463,9 @@ _UNROLL_SHAPES = {
 def check_unroll_shapes(answer: dict) -> CheckResult:
     """Exercise 3.2: shapes of every array of an unrolled RNN for T=6, B=2, D=3, H=4, O=5."""
     ex = "Exercise 3.2"
-    if not isinstance(answer, dict):
-        return _wrong(ex, f"answer should be a dict from name to shape; got {type(answer).__name__}")
-    missing = [k for k in _UNROLL_SHAPES if k not in answer]
-    if missing:
-        return _wrong(ex, f"answer is missing {missing}")
-    todo = [k for k in _UNROLL_SHAPES if answer[k] is Ellipsis]
-    if todo:
-        return _not_done(ex, f"replace the `...` for {todo} with your answer.")
+    verdict = _answer_dict_verdict(ex, answer, _UNROLL_SHAPES)
+    if verdict is not None:
+        return verdict
     for name, (want, why) in _UNROLL_SHAPES.items():
         try:
             got = tuple(int(n) for n in answer[name])

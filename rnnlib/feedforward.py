@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array, as_generator, check_positive
+from rnnlib._validate import as_array, as_generator, check_positive, store_fields
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,8 +35,7 @@ class MLPParams:
         b_1 = as_array("b_1", self.b_1, (("Z", Z),))
         W_2 = as_array("W_2", self.W_2, ("O", ("Z", Z)))
         b_2 = as_array("b_2", self.b_2, (("O", W_2.shape[0]),))
-        for name, arr in zip(("W_1", "b_1", "W_2", "b_2"), (W_1, b_1, W_2, b_2), strict=True):
-            object.__setattr__(self, name, arr)
+        store_fields(self, W_1=W_1, b_1=b_1, W_2=W_2, b_2=b_2)
 
     @property
     def input_size(self) -> int:
