@@ -63,7 +63,7 @@ student: $(STAMP)  ## write the student edition (solutions removed) to _build/st
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[course,lab]'
-	$(BIN)/jupyter lab chapters
+	$(BIN)/jupyter lab chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(STAMP)  ## ruff over the package, tests, tools and notebooks
 	$(BIN)/ruff check rnnlib tests tools benchmarks chapters
