@@ -84,6 +84,14 @@ def _as_result_array(
     return arr, None
 
 
+def _call_for_array(exercise: str, fn: Callable, args: tuple, shape: tuple[int, ...], what: str):
+    """Call the learner's function and check it returned a numeric array of ``shape``."""
+    out, verdict = _call(exercise, fn, *args)
+    if verdict is not None:
+        return None, verdict
+    return _as_result_array(exercise, out, shape, what)
+
+
 def _known_mistake(got: np.ndarray, mistakes: list[tuple[str, Callable[[], object]]]) -> str | None:
     """The description of the first known mistake that reproduces ``got``, if any."""
     for what, compute in mistakes:
@@ -216,10 +224,7 @@ def check_rnn_step(rnn_step: Callable) -> CheckResult:
         x, h = rng.normal(size=(B, D)), rng.normal(size=(B, H))
         W_xh, W_hh, b_h = rng.normal(size=(H, D)), rng.normal(size=(H, H)), rng.normal(size=H)
         args = (x.copy(), h.copy(), W_xh.copy(), W_hh.copy(), b_h.copy())
-        out, verdict = _call(ex, rnn_step, *args)
-        if verdict is not None:
-            return verdict
-        got, verdict = _as_result_array(ex, out, (B, H), f"h for B={B}, H={H}")
+        got, verdict = _call_for_array(ex, rnn_step, tuple(args), (B, H), f"h for B={B}, H={H}")
         if verdict is not None:
             return verdict
         want = _reference_step(x, h, W_xh, W_hh, b_h)
@@ -253,10 +258,7 @@ def check_softmax(softmax_fn: Callable) -> CheckResult:
     )
     for label, z in cases:
         with np.errstate(all="ignore"):
-            out, verdict = _call(ex, softmax_fn, z.copy())
-        if verdict is not None:
-            return verdict
-        got, verdict = _as_result_array(ex, out, z.shape, f"softmax of {z.shape} scores")
+            got, verdict = _call_for_array(ex, softmax_fn, (z.copy(),), z.shape, f"softmax of {z.shape} scores")
         if verdict is not None:
             return verdict
         if not np.all(np.isfinite(got)):
@@ -356,10 +358,16 @@ def check_window_inputs(window_fn: Callable) -> CheckResult:
     rng = np.random.default_rng(12)
     for T, B, D, k in ((5, 2, 3, 2), (6, 1, 1, 3), (3, 2, 2, 1)):
         xs = rng.normal(size=(T, B, D))
-        out, verdict = _call(ex, window_fn, xs.copy(), k)
-        if verdict is not None:
-            return verdict
-        got, verdict = _as_result_array(ex, out, (T, B, k * D), f"the windows for T={T}, B={B}, D={D}, k={k}")
+        got, verdict = _call_for_array(
+            ex,
+            window_fn,
+            (
+                xs.copy(),
+                k,
+            ),
+            (T, B, k * D),
+            f"the windows for T={T}, B={B}, D={D}, k={k}",
+        )
         if verdict is not None:
             return verdict
         want = _reference_windows(xs, k)
@@ -554,10 +562,7 @@ def check_shared_gradient(total_fn: Callable) -> CheckResult:
     rng = np.random.default_rng(42)
     for T, H in ((4, 4), (5, 3), (1, 2)):
         per_step = rng.normal(size=(T, H, H))
-        out, verdict = _call(ex, total_fn, per_step.copy())
-        if verdict is not None:
-            return verdict
-        got, verdict = _as_result_array(ex, out, (H, H), f"the gradient for T={T}, H={H}")
+        got, verdict = _call_for_array(ex, total_fn, (per_step.copy(),), (H, H), f"the gradient for T={T}, H={H}")
         if verdict is not None:
             return verdict
         want = per_step.sum(axis=0)
@@ -674,10 +679,17 @@ def check_state_gradients(state_gradients: Callable) -> CheckResult:
     rng = np.random.default_rng(52)
     for T, B, H in ((5, 2, 3), (1, 1, 2), (4, 1, 4)):
         dhs, hs, W_hh = rng.normal(size=(T, B, H)), np.tanh(rng.normal(size=(T, B, H))), rng.normal(size=(H, H))
-        out, verdict = _call(ex, state_gradients, dhs.copy(), hs.copy(), W_hh.copy())
-        if verdict is not None:
-            return verdict
-        got, verdict = _as_result_array(ex, out, (T, B, H), f"dL/dh for T={T}, B={B}, H={H}")
+        got, verdict = _call_for_array(
+            ex,
+            state_gradients,
+            (
+                dhs.copy(),
+                hs.copy(),
+                W_hh.copy(),
+            ),
+            (T, B, H),
+            f"dL/dh for T={T}, B={B}, H={H}",
+        )
         if verdict is not None:
             return verdict
         want = _reference_state_gradients(dhs, hs, W_hh)
@@ -764,10 +776,16 @@ def check_step_jacobian(jacobian: Callable) -> CheckResult:
     rng = np.random.default_rng(61)
     for H in (3, 1, 5):
         h, W_hh = np.tanh(rng.normal(size=H)), rng.normal(size=(H, H))
-        out, verdict = _call(ex, jacobian, h.copy(), W_hh.copy())
-        if verdict is not None:
-            return verdict
-        got, verdict = _as_result_array(ex, out, (H, H), f"the Jacobian for H={H}")
+        got, verdict = _call_for_array(
+            ex,
+            jacobian,
+            (
+                h.copy(),
+                W_hh.copy(),
+            ),
+            (H, H),
+            f"the Jacobian for H={H}",
+        )
         if verdict is not None:
             return verdict
         d = 1 - h**2
