@@ -13,7 +13,7 @@ export PATH := $(BIN):$(PATH)
 STAMP := $(VENV)/.installed-course
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: help install book test unit nbval build-strict browser linkcheck bench lab execute student lint lock clean
+.PHONY: help install book test unit nbval build-strict browser linkcheck bench capstone lab execute student lint lock clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ linkcheck: $(STAMP)  ## check the external links (needs the network; not part of
 
 bench: $(STAMP)  ## time rnnlib against a naive loop and PyTorch (if installed); not part of make test
 	$(BIN)/python benchmarks/bench_rnn.py
+
+capstone: $(STAMP)  ## train chapter 8's longer LSTM (about 10 minutes) into rnnlib/data/alice_lstm.npz
+	$(BIN)/python tools/train_capstone.py
 
 execute: $(STAMP)  ## re-execute every notebook in place, top to bottom in a fresh kernel
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)

@@ -8,8 +8,11 @@ One module per idea of the book:
 * :mod:`rnnlib.sharing`   weight sharing against an untied network (chapter 4)
 * :mod:`rnnlib.losses`    output functions, losses and accuracy
 * :mod:`rnnlib.bptt`      backpropagation through time (chapter 5)
+* :mod:`rnnlib.gated`     the LSTM and the GRU (chapter 7)
+* :mod:`rnnlib.models`    one interface over the three cells
+* :mod:`rnnlib.text`      a character-level language model (chapter 8)
 * :mod:`rnnlib.gradcheck` finite-difference gradient checks
-* :mod:`rnnlib.optim`     SGD, clipping and a training loop
+* :mod:`rnnlib.optim`     SGD, Adam, clipping and a training loop
 * :mod:`rnnlib.tasks`     toy sequence data
 * :mod:`rnnlib.plots`, :mod:`rnnlib.widgets`  figures and explorers
 * :mod:`rnnlib.exercises` the exercise checkers
@@ -46,17 +49,60 @@ from rnnlib.feedforward import (
     window_inputs,
     window_mlp_loss_and_grads,
 )
+from rnnlib.gated import (
+    GRUCache,
+    GRUGrads,
+    GRUParams,
+    GRUStepCache,
+    GRUStepGrads,
+    LSTMCache,
+    LSTMGrads,
+    LSTMParams,
+    LSTMStepCache,
+    LSTMStepGrads,
+    gru_backward,
+    gru_forward,
+    gru_step_backward,
+    gru_step_forward,
+    init_gru_params,
+    init_lstm_params,
+    lstm_backward,
+    lstm_forward,
+    lstm_step_backward,
+    lstm_step_forward,
+    sigmoid,
+)
 from rnnlib.gradcheck import GradientCheckError, check_grads, gradient_errors, numerical_gradient, relative_error
 from rnnlib.losses import accuracy, mean_squared_error, softmax, softmax_cross_entropy
-from rnnlib.optim import TrainingRun, clip_grad_norm, global_norm, sgd_update, train
+from rnnlib.models import (
+    final_state,
+    forecast,
+    init_params,
+    sequence_backward,
+    sequence_forward,
+    sequence_loss_and_grads,
+    state_gradient_by_lag,
+)
+from rnnlib.optim import AdamState, TrainingRun, adam_update, clip_grad_norm, global_norm, sgd_update, train
 from rnnlib.sharing import init_untied_params, rnn_num_parameters, untied_forward, untied_num_parameters
-from rnnlib.tasks import binary_sequences, delayed_echo, one_hot, remember_first
+from rnnlib.tasks import binary_sequences, delayed_echo, noisy_sines, one_hot, remember_first
 from rnnlib.unroll import RNNCache, rnn_forward, rnn_forward_stepwise, rnn_generate
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AdamState",
+    "GRUCache",
+    "GRUGrads",
+    "GRUParams",
+    "GRUStepCache",
+    "GRUStepGrads",
     "GradientCheckError",
+    "LSTMCache",
+    "LSTMGrads",
+    "LSTMParams",
+    "LSTMStepCache",
+    "LSTMStepGrads",
     "MLPParams",
     "NonFiniteError",
     "RNNCache",
@@ -66,18 +112,33 @@ __all__ = [
     "StepGrads",
     "TrainingRun",
     "accuracy",
+    "adam_update",
     "binary_sequences",
     "check_grads",
     "clip_grad_norm",
     "delayed_echo",
+    "final_state",
+    "forecast",
     "global_norm",
     "gradient_errors",
+    "gru_backward",
+    "gru_forward",
+    "gru_step_backward",
+    "gru_step_forward",
+    "init_gru_params",
+    "init_lstm_params",
     "init_mlp_params",
+    "init_params",
     "init_rnn_params",
     "init_untied_params",
+    "lstm_backward",
+    "lstm_forward",
+    "lstm_step_backward",
+    "lstm_step_forward",
     "mean_squared_error",
     "mlp_backward",
     "mlp_forward",
+    "noisy_sines",
     "numerical_gradient",
     "one_hot",
     "output_forward",
@@ -92,9 +153,14 @@ __all__ = [
     "rnn_num_parameters",
     "rnn_step_backward",
     "rnn_step_forward",
+    "sequence_backward",
+    "sequence_forward",
+    "sequence_loss_and_grads",
     "sgd_update",
+    "sigmoid",
     "softmax",
     "softmax_cross_entropy",
+    "state_gradient_by_lag",
     "train",
     "truncated_bptt_loss_and_grads",
     "untied_forward",

@@ -870,3 +870,186 @@ def check_steps_to_vanish(n: object) -> CheckResult:
     if n < want:
         return _wrong(ex, f"0.9^{n} = {0.9**n:.2e} is not yet below 1e-3.")
     return _wrong(ex, f"0.9^{n} = {0.9**n:.2e} is below 1e-3, but so is an earlier power: find the smallest n.")
+
+
+# ---------------------------------------------------------------- chapter 7
+
+
+def check_gru_update(gru_update: Callable) -> CheckResult:
+    """Exercise 7.1: ``gru_update(z, n, h_prev)`` returns the GRU's new state
+    ``h_t = (1 - z_t) * n_t + z_t * h_{t-1}`` (all arrays of shape ``(B, H)``)."""
+    ex = "Exercise 7.1"
+    rng = np.random.default_rng(71)
+    for B, H in ((1, 3), (4, 5)):
+        z = 1 / (1 + np.exp(-rng.normal(size=(B, H))))
+        n, h_prev = np.tanh(rng.normal(size=(B, H))), np.tanh(rng.normal(size=(B, H)))
+        got, verdict = _call_for_array(ex, gru_update, (z.copy(), n.copy(), h_prev.copy()), (B, H), "h_t")
+        if verdict is not None:
+            return verdict
+        want = (1 - z) * n + z * h_prev
+        if np.allclose(got, want):
+            continue
+        what = _known_mistake(
+            got,
+            [
+                (
+                    "z and 1 - z are swapped: in this course z_t near 1 keeps the old state, "
+                    "h_t = (1 - z) * n + z * h_prev (PyTorch's documentation uses the same convention)",
+                    lambda: z * n + (1 - z) * h_prev,
+                ),
+                ("the new state mixes both with weight 1: use (1 - z) * n, not n", lambda: n + z * h_prev),
+                ("the old state is missing: h_t keeps z * h_prev of it", lambda: (1 - z) * n),
+                ("this is a product, not a mix: add the two parts", lambda: (1 - z) * n * z * h_prev),
+            ],
+        )
+        return _wrong(
+            ex, f"for B={B}, H={H}: {what}." if what else f"for B={B}, H={H}, {_first_difference(got, want)}."
+        )
+    return _ok(ex, "h_t = (1 - z) * n + z * h_prev: where z is near 1 the unit keeps its state.")
+
+
+def check_cell_update(cell_update: Callable) -> CheckResult:
+    """Exercise 7.2: ``cell_update(f, i, g, c_prev)`` returns the LSTM's new cell state
+    ``c_t = f_t * c_{t-1} + i_t * g_t`` (all of shape ``(B, H)``)."""
+    ex = "Exercise 7.2"
+    rng = np.random.default_rng(72)
+    for B, H in ((1, 2), (3, 4)):
+        f, i = (1 / (1 + np.exp(-rng.normal(size=(B, H)))) for _ in range(2))
+        g, c_prev = np.tanh(rng.normal(size=(B, H))), 2 * rng.normal(size=(B, H))
+        got, verdict = _call_for_array(ex, cell_update, (f.copy(), i.copy(), g.copy(), c_prev.copy()), (B, H), "c_t")
+        if verdict is not None:
+            return verdict
+        want = f * c_prev + i * g
+        if np.allclose(got, want):
+            continue
+        what = _known_mistake(
+            got,
+            [
+                ("the forget gate is missing: c_prev must be multiplied by f", lambda: c_prev + i * g),
+                ("the gates are swapped: f scales the old cell state, i the candidate g", lambda: i * c_prev + f * g),
+                ("the input gate is missing: the candidate g enters as i * g", lambda: f * c_prev + g),
+                ("c_t is not squashed: tanh belongs to h_t = o * tanh(c_t)", lambda: np.tanh(want)),
+                ("this is a product: the cell state is updated by a sum", lambda: f * c_prev * i * g),
+            ],
+        )
+        return _wrong(
+            ex, f"for B={B}, H={H}: {what}." if what else f"for B={B}, H={H}, {_first_difference(got, want)}."
+        )
+    return _ok(ex, "c_t = f * c_prev + i * g: an additive update, with no weight matrix between c_prev and c_t.")
+
+
+def check_gated_parameter_counts(count_fn: Callable) -> CheckResult:
+    """Exercise 7.3: ``count_fn(D, H, O) -> (rnn, gru, lstm)``: the parameters of the
+    three cells with their output layers, for input size ``D``, ``H`` units, ``O`` outputs."""
+    ex = "Exercise 7.3"
+    for D, H, O in ((1, 1, 1), (8, 32, 4), (71, 128, 71)):
+        out, verdict = _call(ex, count_fn, D, H, O)
+        if verdict is not None:
+            return verdict
+        if not (isinstance(out, tuple) and len(out) == 3):
+            return _wrong(ex, f"return a triple (rnn, gru, lstm); got {out!r:.80}")
+        block, head = H * D + H * H + H, O * H + O
+        want = (block + head, 3 * block + head, 4 * block + head)
+        if tuple(out) == want:
+            continue
+        for name, got, k in zip(("rnn", "gru", "lstm"), out, (1, 3, 4), strict=True):
+            if got == k * block + head:
+                continue
+            if got == k * (block + head):
+                return _wrong(ex, f"for D={D}, H={H}, O={O} the {name} count repeats the output layer per gate.")
+            if got == k * (H * D + H * H) + O * H:
+                return _wrong(ex, f"for D={D}, H={H}, O={O} the {name} count leaves out the biases.")
+            return _wrong(
+                ex,
+                f"for D={D}, H={H}, O={O} the {name} count is {k * block + head}, got {got}: "
+                f"{k} block(s) of H*D + H*H + H, plus the output layer O*H + O.",
+            )
+    return _ok(ex, "one block of weights per gate: the GRU has three, the LSTM four, the RNN one.")
+
+
+# ---------------------------------------------------------------- chapter 8
+
+
+def check_unigram_bits(unigram_bits: Callable) -> CheckResult:
+    """Exercise 8.1: ``unigram_bits(counts)`` returns the entropy in bits,
+    ``-sum_k p_k log2 p_k`` with ``p = counts / counts.sum()``, skipping characters
+    that never occur."""
+    ex = "Exercise 8.1"
+    for counts in (np.array([5, 5]), np.array([1, 2, 1, 0]), np.array([10, 3, 3, 2, 2, 0, 1])):
+        out, verdict = _call(ex, unigram_bits, counts.copy())
+        if verdict is not None:
+            return verdict
+        try:
+            got = float(out)
+        except (TypeError, ValueError):
+            return _wrong(ex, f"return one number of bits; got {type(out).__name__}")
+        p = counts[counts > 0] / counts.sum()
+        want = float(-(p * np.log2(p)).sum())
+        if np.isclose(got, want):
+            continue
+        label = f"for counts {counts.tolist()}"
+        if np.isnan(got):
+            return _wrong(ex, f"{label} you got nan: a count of 0 gives 0 * log 0; leave those characters out.")
+        if np.isclose(got, want * np.log(2)):
+            return _wrong(ex, f"{label}: that is in nats (natural log); bits use log2.")
+        q = counts[counts > 0]
+        if np.isclose(got, float(-(q * np.log2(q)).sum())):
+            return _wrong(ex, f"{label}: turn the counts into probabilities first, p = counts / counts.sum().")
+        return _wrong(ex, f"{label} the entropy is {want:.4f} bits; got {got:.4f}.")
+    return _ok(ex, "two equally likely characters cost one bit each; skewed counts cost less.")
+
+
+def check_temperature_softmax(temperature_softmax: Callable) -> CheckResult:
+    """Exercise 8.2: ``temperature_softmax(logits, T)`` returns ``softmax(logits / T)`` over
+    the last axis, without overflowing for large logits."""
+    ex = "Exercise 8.2"
+    cases = (
+        (np.array([1.0, 2.0, 0.5]), 1.0),
+        (np.array([1.0, 2.0, 0.5]), 0.5),
+        (np.array([[3.0, 0.0], [0.0, 1.0]]), 2.0),
+    )
+    cases += ((np.array([1000.0, 990.0]), 0.5),)
+    for logits, T in cases:
+        with np.errstate(all="ignore"):
+            got, verdict = _call_for_array(
+                ex, temperature_softmax, (logits.copy(), T), logits.shape, "the probabilities"
+            )
+        if verdict is not None:
+            return verdict
+        want = softmax(logits / T)
+        if np.allclose(got, want):
+            continue
+        label = f"for logits {logits.tolist()} and T={T}"
+        if not np.all(np.isfinite(got)):
+            return _wrong(ex, f"{label} you got {got.tolist()}: subtract the largest logit before exp.")
+        if np.allclose(got, softmax(logits * T)):
+            return _wrong(ex, f"{label}: divide the logits by T; multiplying sharpens where it should flatten.")
+        if np.allclose(got, softmax(logits)):
+            return _wrong(ex, f"{label}: the temperature is not used.")
+        return _wrong(ex, f"{label}, {_first_difference(got, want)}.")
+    return _ok(ex, "T < 1 sharpens the distribution, T > 1 flattens it, and large logits do not overflow.")
+
+
+def check_one_hot_text(encode: Callable) -> CheckResult:
+    """Exercise 8.3: ``encode(text, chars)`` returns the one-hot matrix ``(len(text), len(chars))``
+    with a 1 in row ``t`` at the position of ``text[t]`` in ``chars``."""
+    ex = "Exercise 8.3"
+    for s, chars in (("abca", "abc"), ("hello world", " dehlorw"), ("yxz", "zxy")):
+        shape = (len(s), len(chars))
+        out, verdict = _call(ex, encode, s, chars)
+        if verdict is not None:
+            return verdict
+        if np.shape(out) == shape[::-1] and shape[0] != shape[1]:
+            return _wrong(ex, f"for {s!r} the shape is transposed: one row per character of the text, {shape}.")
+        got, verdict = _as_result_array(ex, out, shape, f"the encoding of {s!r}")
+        if verdict is not None:
+            return verdict
+        want = np.eye(len(chars))[[chars.index(c) for c in s]]
+        if np.array_equal(got, want):
+            continue
+        if np.allclose(got.sum(axis=1), 1) and np.allclose(
+            got, np.eye(len(chars))[[sorted(chars).index(c) for c in s]]
+        ):
+            return _wrong(ex, f"for {s!r}: use the order of chars as given, {chars!r}.")
+        return _wrong(ex, f"for {s!r} with chars {chars!r}, {_first_difference(got, want)}.")
+    return _ok(ex, "one row per character, a single 1 at its index in the vocabulary.")

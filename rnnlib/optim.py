@@ -1,4 +1,4 @@
-"""Updating the weights: plain SGD, gradient-norm clipping and a training loop.
+"""Updating the weights: SGD, Adam, gradient-norm clipping and a training loop.
 
 Clipping lives here and only here: a backward pass returns the exact gradient,
 and the optimiser decides what to do with it.
@@ -52,6 +52,61 @@ def sgd_update(params: object, grads: object, lr: float) -> object:
     return with_fields(params, **{n: w - lr * g[n] for n, w in values.items()})
 
 
+class AdamState(NamedTuple):
+    """Adam's running averages: ``m`` (of the gradient) and ``v`` (of its square),
+    one array per parameter, and the number of updates ``t`` made so far."""
+
+    m: dict[str, np.ndarray]
+    v: dict[str, np.ndarray]
+    t: int
+
+
+def adam_update(
+    params: object,
+    grads: object,
+    state: AdamState | None,
+    lr: float,
+    *,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+) -> tuple[object, AdamState]:
+    """One Adam step (Kingma and Ba 2015) for every field of ``params``:
+
+        m <- beta1 m + (1 - beta1) g          v <- beta2 v + (1 - beta2) g^2
+        W <- W - lr * m_hat / (sqrt(v_hat) + eps),   m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t)
+
+    Each weight gets its own step size, about ``lr`` whatever the gradient's scale.
+    Pass ``state=None`` on the first call and the returned state after that.
+    Returns ``(new params, new state)``; neither argument is modified.
+    """
+    check_positive("lr", lr)
+    for name, beta in (("beta1", beta1), ("beta2", beta2)):
+        if not (isinstance(beta, (int, float)) and 0.0 <= beta < 1.0):
+            raise ValueError(f"{name} must be a number in [0, 1); got {beta!r}")
+    check_positive("eps", eps)
+    values, g = fields_of(params), fields_of(grads)
+    missing = [n for n in values if n not in g]
+    if missing:
+        raise ValueError(f"grads must have a field for every parameter; missing {missing}")
+    if state is None:
+        zeros = {n: np.zeros_like(w) for n, w in values.items()}
+        state = AdamState(zeros, dict(zeros), 0)
+    elif not isinstance(state, AdamState):
+        raise TypeError(f"state must be None or the AdamState returned by adam_update; got {type(state).__name__}")
+    t = state.t + 1
+    m = {n: beta1 * state.m[n] + (1 - beta1) * g[n] for n in values}
+    v = {n: beta2 * state.v[n] + (1 - beta2) * np.square(g[n]) for n in values}
+    c1, c2 = 1 - beta1**t, 1 - beta2**t  # bias corrections: m and v start at zero
+    new = {
+        n: w - (lr * (m[n] / c1) / (np.sqrt(v[n] / c2) + eps)).astype(w.dtype, copy=False) for n, w in values.items()
+    }
+    return with_fields(params, **new), AdamState(m, v, t)
+
+
+OPTIMIZERS = ("sgd", "adam")
+
+
 class TrainingRun(NamedTuple):
     """What :func:`train` returns: the trained weights and one loss and one gradient
     norm (before clipping) per step."""
@@ -68,8 +123,9 @@ def train(
     steps: int,
     lr: float,
     clip_norm: float | None = None,
+    optimizer: str = "sgd",
 ) -> TrainingRun:
-    """Plain SGD for ``steps`` steps, with optional gradient-norm clipping.
+    """SGD (or Adam) for ``steps`` steps, with optional gradient-norm clipping.
 
     Args:
         params: the starting weights (any record of arrays, e.g. ``RNNParams``).
@@ -77,6 +133,7 @@ def train(
             draw a fresh batch each step.
         steps, lr: how many updates, and the learning rate.
         clip_norm: clip the global gradient norm to this before each update.
+        optimizer: ``"sgd"`` (:func:`sgd_update`) or ``"adam"`` (:func:`adam_update`).
 
     Returns:
         A :class:`TrainingRun` ``(params, losses, grad_norms)``.
@@ -90,6 +147,9 @@ def train(
     check_positive("lr", lr)
     if clip_norm is not None:
         check_positive("clip_norm", clip_norm)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
+    adam_state = None
     names = list(fields_of(params))
     losses, norms = np.empty(steps), np.empty(steps)
     advice = "try a smaller lr" + (
@@ -109,6 +169,9 @@ def train(
             )
         if clip_norm is not None:
             grads, _ = clip_grad_norm(grads, clip_norm, names)
-        params = sgd_update(params, grads, lr)
+        if optimizer == "adam":
+            params, adam_state = adam_update(params, grads, adam_state, lr)
+        else:
+            params = sgd_update(params, grads, lr)
         losses[step], norms[step] = loss, norm
     return TrainingRun(params, losses, norms)

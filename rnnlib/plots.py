@@ -321,3 +321,159 @@ def plot_gradient_flow(curves: dict[str, np.ndarray], *, ax: Axes | None = None,
     )
     ax.legend(loc="best", fontsize=8)
     return fig
+
+
+def _gate_node(ax: Axes, x: float, y: float, text: str, color: str) -> None:
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x - 0.3, y - 0.22), 0.6, 0.44, fc=color, ec="black", lw=1, zorder=3))
+    ax.text(x, y, text, ha="center", va="center", fontsize=10, zorder=4)
+
+
+def _op_node(ax: Axes, x: float, y: float, text: str, *, color: str = "white", ec: str = "black") -> None:
+    from matplotlib.patches import Circle
+
+    ax.add_patch(Circle((x, y), 0.2, fc=color, ec=ec, lw=1.2, zorder=3))
+    ax.text(x, y, text, ha="center", va="center", fontsize=11, zorder=4)
+
+
+def _line(ax: Axes, points: list[tuple[float, float]], *, color: str = "black", lw: float = 1.0, arrow=True) -> None:
+    xs, ys = zip(*points, strict=True)
+    if len(points) > 2:
+        ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, zorder=1, solid_capstyle="round")
+    style = "-|>" if arrow else "-"
+    ax.annotate("", xy=points[-1], xytext=points[-2], arrowprops=dict(arrowstyle=style, color=color, lw=lw), zorder=2)
+
+
+def draw_lstm_cell(*, highlight_cell_path: bool = True, ax: Axes | None = None) -> Figure:
+    """One LSTM step: the four gates computed from ``[h_{t-1}, x_t]``, and the cell state
+    ``c_{t-1} -> c_t`` running along the top through one product and one sum.
+
+    With ``highlight_cell_path`` the cell-state path is drawn thick and coloured: the
+    only road from ``c_{t-1}`` to ``c_t``, with no weight matrix and no squashing
+    function on it, so the gradient along it is multiplied by ``f_t`` alone.
+    """
+    fig, ax = _axes(ax, figsize=(7.2, 4.2))
+    path = PALETTE[5] if highlight_cell_path else "black"
+    lw = 3.0 if highlight_cell_path else 1.2
+    y_c, y_gate, y_in = 3.2, 1.0, 0.0
+    gx = {"f": 1.4, "i": 2.6, "g": 3.5, "o": 4.7}
+    fill = {"f": "#fbe3c0", "i": "#d6ecf7", "g": "#d5efe3", "o": "#eadcf0"}
+    labels = {"f": "σ", "i": "σ", "g": "tanh", "o": "σ"}
+    # the cell-state path along the top
+    _line(ax, [(-0.3, y_c), (1.2, y_c)], color=path, lw=lw)
+    _op_node(ax, 1.4, y_c, "×", ec=path)
+    _line(ax, [(1.6, y_c), (2.85, y_c)], color=path, lw=lw)
+    _op_node(ax, 3.05, y_c, "+", ec=path)
+    _line(ax, [(3.25, y_c), (6.4, y_c)], color=path, lw=lw)
+    ax.text(-0.35, y_c, "$c_{t-1}$", ha="right", va="center", fontsize=10, color=path)
+    ax.text(6.45, y_c, "$c_t$", ha="left", va="center", fontsize=10, color=path)
+    # the input [h_{t-1}, x_t] fanned out to the gates
+    _line(ax, [(-0.3, y_in), (5.0, y_in)], arrow=False)
+    ax.text(-0.35, y_in, "$h_{t-1}$", ha="right", va="center", fontsize=10)
+    ax.text(0.3, -0.75, "$x_t$", ha="center", va="top", fontsize=10)
+    _line(ax, [(0.3, -0.7), (0.3, y_in)], arrow=False)  # x_t joins h_{t-1}
+    for name, x in gx.items():
+        _line(ax, [(x, y_in), (x, y_gate - 0.22)])
+        _gate_node(ax, x, y_gate, labels[name], fill[name])
+        ax.text(x + 0.34, y_gate - 0.3, f"${name}_t$", fontsize=9, color="#444444")
+    # f_t into the product on the path; i_t * g_t into the sum
+    _line(ax, [(gx["f"], y_gate + 0.22), (gx["f"], y_c - 0.2)])
+    _op_node(ax, 3.05, 2.1, "×")
+    _line(ax, [(gx["i"], y_gate + 0.22), (gx["i"], 2.1), (2.85, 2.1)])
+    _line(ax, [(gx["g"], y_gate + 0.22), (gx["g"], 2.1), (3.25, 2.1)])
+    _line(ax, [(3.05, 2.3), (3.05, y_c - 0.2)])
+    # h_t = o_t * tanh(c_t)
+    _gate_node(ax, 5.5, 2.55, "tanh", "#eeeeee")
+    _line(ax, [(5.5, y_c), (5.5, 2.77)])
+    _op_node(ax, 5.5, 1.6, "×")
+    _line(ax, [(5.5, 2.33), (5.5, 1.8)])
+    _line(ax, [(gx["o"], y_gate + 0.22), (gx["o"], 1.6), (5.3, 1.6)])
+    _line(ax, [(5.7, 1.6), (6.4, 1.6)])
+    ax.text(6.45, 1.6, "$h_t$", ha="left", va="center", fontsize=10)
+    ax.text(
+        3.05,
+        y_c + 0.35,
+        r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$" + ("   (the cell-state path)" if highlight_cell_path else ""),
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        color=path,
+    )
+    ax.set_xlim(-1.3, 7.2)
+    ax.set_ylim(-1.1, 3.9)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def plot_text_activations(
+    text: str,
+    values: np.ndarray,
+    *,
+    width: int = 64,
+    ax: Axes | None = None,
+    title: str = "",
+    cmap: str = "RdBu_r",
+) -> Figure:
+    """A passage of text, each character on a background coloured by ``values``
+    (one number in [-1, 1] per character: a hidden unit's activation there), red for
+    positive and blue for negative; the extremes are kept light enough to read.
+
+    Lines break at the text's newlines and after ``width`` characters; a newline
+    shows as ``⏎``.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError("text must be a non-empty string")
+    values = as_array("values", values, (("N", len(text)),))
+    check_positive("width", width, integer=True)
+    rows: list[list[tuple[str, float]]] = [[]]
+    for ch, v in zip(text, values, strict=True):
+        if len(rows[-1]) == width:
+            rows.append([])
+        rows[-1].append(("⏎" if ch == "\n" else ch, float(v)))
+        if ch == "\n":
+            rows.append([])
+    if not rows[-1]:
+        rows.pop()
+    fig, ax = _axes(ax, figsize=(0.118 * width + 0.4, 0.24 * len(rows) + 0.5))
+    colours = plt.get_cmap(cmap)
+    for r, row in enumerate(rows):
+        for c, (ch, v) in enumerate(row):
+            ax.add_patch(
+                plt.Rectangle((c, -r - 1), 1, 1, fc=colours(0.5 + 0.4 * np.clip(v, -1, 1)), ec="none", zorder=1)
+            )
+            ax.text(c + 0.5, -r - 0.5, ch, ha="center", va="center", family="monospace", fontsize=8, zorder=2)
+    ax.set_xlim(0, width)
+    ax.set_ylim(-len(rows), 0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9, loc="left")
+    return fig
+
+
+def plot_forecast(
+    history: np.ndarray,
+    truth: np.ndarray,
+    forecast: np.ndarray,
+    *,
+    ax: Axes | None = None,
+    title: str = "",
+) -> Figure:
+    """A series' observed ``history``, then its true continuation against a model's
+    ``forecast`` of the same length, with the forecast's start marked."""
+    history = as_array("history", history, ("N",))
+    truth = as_array("truth", truth, ("M",))
+    forecast = as_array("forecast", forecast, (("M", truth.shape[0]),))
+    fig, ax = _axes(ax, figsize=(8, 3.2))
+    n, m = history.shape[0], truth.shape[0]
+    ax.plot(np.arange(n), history, color=PALETTE[7], lw=1, label="observed (the model reads this)")
+    ax.plot(np.arange(n, n + m), truth, color=PALETTE[7], lw=1, ls=":", label="what really came next")
+    ax.plot(np.arange(n, n + m), forecast, color=PALETTE[5], lw=1.5, label="forecast (fed its own output)")
+    ax.axvline(n - 0.5, color="gray", lw=0.8, ls="--")
+    low = min(history.min(), truth.min(), forecast.min())
+    high = max(history.max(), truth.max(), forecast.max())
+    ax.set(xlabel="time step", ylabel="value", title=title, ylim=(low - 0.05, high + 0.45 * (high - low)))
+    ax.legend(loc="upper left", fontsize=8, ncol=3)
+    return fig

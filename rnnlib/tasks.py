@@ -76,3 +76,33 @@ def remember_first(
     classes = rng.integers(0, num_classes, size=batch_size)
     tokens = np.concatenate([classes[None], num_classes + rng.integers(0, num_distractors, size=(lag, batch_size))])
     return one_hot(tokens, num_classes + num_distractors), classes
+
+
+def noisy_sines(
+    length: int,
+    batch_size: int,
+    *,
+    seed: int | np.random.Generator,
+    periods: tuple[float, ...] = (17.0, 41.0),
+    noise: float = 0.05,
+) -> np.ndarray:
+    """A sum of sines with Gaussian noise, for forecasting: shape ``(T, B, 1)``.
+
+    Each sequence is ``sum_k a_k sin(2 pi t / p_k + phi_k) + noise * eps_t`` over the
+    ``periods`` ``p_k``, with its own amplitudes ``a_k`` in [0.5, 1], phases ``phi_k``
+    and noise, all drawn from ``seed``; the sum is divided by the number of sines, so
+    values stay within about [-1, 1].
+    """
+    check_positive("length", length, integer=True)
+    check_positive("batch_size", batch_size, integer=True)
+    check_positive("noise", noise, allow_zero=True)
+    periods = as_array("periods", periods, ("K",))
+    if periods.size == 0 or np.any(periods <= 0):
+        raise ValueError(f"periods must be one or more positive numbers; got {periods.tolist()}")
+    rng = as_generator(seed)
+    K = periods.size
+    amplitude = rng.uniform(0.5, 1.0, size=(K, batch_size))
+    phase = rng.uniform(0.0, 2 * np.pi, size=(K, batch_size))
+    t = np.arange(length)[:, None, None]  # (T, 1, 1)
+    clean = (amplitude * np.sin(2 * np.pi * t / periods[:, None] + phase)).sum(axis=1) / K  # (T, B)
+    return (clean + noise * rng.normal(size=clean.shape))[..., None]

@@ -101,3 +101,37 @@ def test_non_finite_input_is_still_a_value_error():
     p = rnnlib.init_rnn_params(1, 2, 1, seed=0)
     with pytest.raises(ValueError, match="xs must be finite"):
         rnnlib.rnn_forward(np.full((2, 1, 1), np.nan), p)
+
+
+def test_adam_update_is_the_bias_corrected_formula():
+    p = {"w": np.array([1.0, -2.0]), "b": np.array([0.5])}
+    g1 = {"w": np.array([0.1, -0.4]), "b": np.array([2.0])}
+    g2 = {"w": np.array([-0.3, 0.2]), "b": np.array([1.0])}
+    q, state = rnnlib.adam_update(p, g1, None, 0.01)
+    # After one step m_hat = g and v_hat = g^2, so every weight moves by lr * sign(g).
+    for k in p:
+        np.testing.assert_allclose(q[k], p[k] - 0.01 * np.sign(g1[k]), rtol=1e-6)
+    r, state = rnnlib.adam_update(q, g2, state, 0.01)
+    assert state.t == 2
+    for k in p:
+        m = (0.1 * g1[k] * 0.9 + 0.1 * g2[k]) / (1 - 0.9**2)
+        v = (0.001 * g1[k] ** 2 * 0.999 + 0.001 * g2[k] ** 2) / (1 - 0.999**2)
+        np.testing.assert_allclose(r[k], q[k] - 0.01 * m / (np.sqrt(v) + 1e-8), rtol=1e-12)
+    np.testing.assert_array_equal(p["w"], [1.0, -2.0])  # the arguments are not modified
+
+
+def test_adam_trains_the_tiny_task_and_rejects_bad_input():
+    def step(p, i):
+        xs, c = rnnlib.remember_first(3, 16, 2, seed=i, num_distractors=2)
+        return rnnlib.rnn_loss_and_grads(p, xs, c, many_to_one=True)
+
+    run = rnnlib.train(rnnlib.init_rnn_params(4, 8, 2, seed=0), step, steps=150, lr=0.02, optimizer="adam")
+    assert run.losses[-20:].mean() < 0.5 * run.losses[:5].mean()
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        rnnlib.train(rnnlib.init_rnn_params(4, 8, 2, seed=0), step, steps=1, lr=0.1, optimizer="rmsprop")
+    with pytest.raises(ValueError, match=r"beta1 must be a number in \[0, 1\)"):
+        rnnlib.adam_update({"w": np.ones(1)}, {"w": np.ones(1)}, None, 0.1, beta1=1.0)
+    with pytest.raises(TypeError, match="state must be None or the AdamState"):
+        rnnlib.adam_update({"w": np.ones(1)}, {"w": np.ones(1)}, {"m": 0}, 0.1)
+    with pytest.raises(ValueError, match=r"grads must have a field for every parameter; missing \['b'\]"):
+        rnnlib.adam_update({"w": np.ones(1), "b": np.ones(1)}, {"w": np.ones(1)}, None, 0.1)

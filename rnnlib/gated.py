@@ -1,0 +1,644 @@
+"""Gated cells: the LSTM and the GRU (chapter 7).
+
+Both keep the vanilla RNN's conventions: time-major inputs ``(T, B, D)``, one row
+per example (``W x`` is written ``x @ W.T``), an output layer ``y_t = W_hy h_t + b_y``
+scored by a loss from :mod:`rnnlib.losses`, and a backward pass that returns the
+exact gradient of every parameter and of the initial state.
+
+**LSTM** (Hochreiter and Schmidhuber 1997, with the forget gate of Gers et al. 2000).
+With ``sigma`` the logistic sigmoid and ``*`` the elementwise product:
+
+    i_t = sigma(W_xi x_t + W_hi h_{t-1} + b_i)      input gate
+    f_t = sigma(W_xf x_t + W_hf h_{t-1} + b_f)      forget gate
+    g_t = tanh (W_xg x_t + W_hg h_{t-1} + b_g)      candidate
+    o_t = sigma(W_xo x_t + W_ho h_{t-1} + b_o)      output gate
+    c_t = f_t * c_{t-1} + i_t * g_t                 cell state: an additive update
+    h_t = o_t * tanh(c_t)
+
+The four gates' weights are stacked in the order ``i, f, g, o`` (PyTorch's order):
+``W_x (4H, D)``, ``W_h (4H, H)``, ``b (4H,)``.
+
+**GRU** (Cho et al. 2014):
+
+    z_t = sigma(W_xz x_t + W_hz h_{t-1} + b_z)            update gate
+    r_t = sigma(W_xr x_t + W_hr h_{t-1} + b_r)            reset gate
+    n_t = tanh (W_xn x_t + W_hn (r_t * h_{t-1}) + b_n)    candidate
+    h_t = (1 - z_t) * n_t + z_t * h_{t-1}                 keep where z_t is near 1
+
+stacked in the order ``z, r, n``: ``W_x (3H, D)``, ``W_h (3H, H)``, ``b (3H,)``.
+(PyTorch's GRU applies the reset gate after the product, ``r_t * (W_hn h_{t-1} + b_hn)``,
+a small variant with one more bias; this is the paper's form.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib._validate import as_array, as_generator, check_positive, store_fields
+
+LSTM_GATES = ("i", "f", "g", "o")
+GRU_GATES = ("z", "r", "n")
+
+
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-a))``, computed as ``(1 + tanh(a/2)) / 2`` so it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+@dataclass(frozen=True, eq=False)
+class _GatedParams:
+    """Stacked gate weights ``W_x (kH, D)``, ``W_h (kH, H)``, ``b (kH,)`` and the output layer."""
+
+    W_x: np.ndarray
+    W_h: np.ndarray
+    b: np.ndarray
+    W_hy: np.ndarray
+    b_y: np.ndarray
+
+    GATES = ()  # the gate names, in stacking order; set by each subclass (a class attribute, not a field)
+
+    def __post_init__(self) -> None:
+        k = len(self.GATES)
+        W_h = as_array("W_h", self.W_h, (f"{k}H", "H"))
+        H = W_h.shape[1]
+        if W_h.shape[0] != k * H:
+            raise ValueError(
+                f"W_h must have shape ({k}H, H), the {k} gates {', '.join(self.GATES)} stacked; "
+                f"got {W_h.shape}, and {W_h.shape[0]} != {k} * {H}"
+            )
+        W_x = as_array("W_x", self.W_x, ((f"{k}H", k * H), "D"))
+        b = as_array("b", self.b, ((f"{k}H", k * H),))
+        W_hy = as_array("W_hy", self.W_hy, ("O", ("H", H)))
+        b_y = as_array("b_y", self.b_y, (("O", W_hy.shape[0]),))
+        store_fields(self, W_x=W_x, W_h=W_h, b=b, W_hy=W_hy, b_y=b_y)
+
+    @property
+    def input_size(self) -> int:
+        """``D``, the size of one input vector ``x_t``."""
+        return self.W_x.shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        """``H``, the size of the hidden state ``h_t``."""
+        return self.W_h.shape[1]
+
+    @property
+    def output_size(self) -> int:
+        """``O``, the size of one output vector ``y_t``."""
+        return self.W_hy.shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.W_h.dtype
+
+    def num_parameters(self) -> int:
+        """``k(H*D + H*H + H) + O*H + O`` for ``k`` gates: independent of the sequence length."""
+        return sum(w.size for w in (self.W_x, self.W_h, self.b, self.W_hy, self.b_y))
+
+    def gate(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One gate's own ``(W_x, W_h, b)``: rows ``[k*H, (k+1)*H)`` of the stacked arrays."""
+        if name not in self.GATES:
+            raise ValueError(f"name must be one of the gates {self.GATES}; got {name!r}")
+        H = self.hidden_size
+        rows = slice(self.GATES.index(name) * H, (self.GATES.index(name) + 1) * H)
+        return self.W_x[rows], self.W_h[rows], self.b[rows]
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMParams(_GatedParams):
+    """An LSTM's weights: gates ``i, f, g, o`` stacked in ``W_x (4H, D)``, ``W_h (4H, H)``,
+    ``b (4H,)``; output layer ``W_hy (O, H)``, ``b_y (O,)``."""
+
+    GATES = LSTM_GATES
+
+
+@dataclass(frozen=True, eq=False)
+class GRUParams(_GatedParams):
+    """A GRU's weights: gates ``z, r, n`` stacked in ``W_x (3H, D)``, ``W_h (3H, H)``,
+    ``b (3H,)``; output layer ``W_hy (O, H)``, ``b_y (O,)``."""
+
+    GATES = GRU_GATES
+
+
+def _init_gated(cls, gates, input_size, hidden_size, output_size, seed, dtype, biases):
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
+        check_positive(name, value, integer=True)
+    if np.dtype(dtype) not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64; got {np.dtype(dtype)}")
+    rng = as_generator(seed)
+    D, H, O = input_size, hidden_size, output_size
+    k = len(gates)
+    W_x = rng.normal(0.0, 1.0 / np.sqrt(D), size=(k * H, D))
+    # Each gate's recurrent block is orthogonal: the gated analogue of chapter 6's advice.
+    blocks = []
+    for _ in range(k):
+        q, r = np.linalg.qr(rng.normal(size=(H, H)))
+        blocks.append(q * np.sign(np.diag(r)))
+    W_h = np.concatenate(blocks)
+    b = np.zeros(k * H)
+    for gate, value in biases.items():
+        g = gates.index(gate)
+        b[g * H : (g + 1) * H] = value
+    W_hy = rng.normal(0.0, 1.0 / np.sqrt(H), size=(O, H))
+    return cls(
+        W_x=W_x.astype(dtype),
+        W_h=W_h.astype(dtype),
+        b=b.astype(dtype),
+        W_hy=W_hy.astype(dtype),
+        b_y=np.zeros(O, dtype=dtype),
+    )
+
+
+def init_lstm_params(
+    input_size: int,
+    hidden_size: int,
+    output_size: int,
+    *,
+    seed: int | np.random.Generator,
+    forget_bias: float = 1.0,
+    dtype: type = np.float64,
+) -> LSTMParams:
+    """Random initial LSTM weights, reproducible from ``seed``.
+
+    ``W_x ~ N(0, 1/D)``, each gate's block of ``W_h`` a random orthogonal matrix,
+    ``W_hy ~ N(0, 1/H)``; biases zero except the forget gate's, ``forget_bias``
+    (1 by default, so ``f_t = sigma(1) = 0.73`` at first and the cell starts out
+    remembering: Gers et al. 2000, Jozefowicz et al. 2015).
+    """
+    _check_number("forget_bias", forget_bias)
+    return _init_gated(
+        LSTMParams, LSTM_GATES, input_size, hidden_size, output_size, seed, dtype, {"f": float(forget_bias)}
+    )
+
+
+def init_gru_params(
+    input_size: int,
+    hidden_size: int,
+    output_size: int,
+    *,
+    seed: int | np.random.Generator,
+    update_bias: float = 1.0,
+    dtype: type = np.float64,
+) -> GRUParams:
+    """Random initial GRU weights, reproducible from ``seed``.
+
+    ``W_x ~ N(0, 1/D)``, each gate's block of ``W_h`` orthogonal, ``W_hy ~ N(0, 1/H)``;
+    biases zero except the update gate's, ``update_bias`` (1 by default, so
+    ``z_t = sigma(1) = 0.73`` at first and the cell starts out keeping its state:
+    the GRU's counterpart of the LSTM's forget bias).
+    """
+    _check_number("update_bias", update_bias)
+    return _init_gated(
+        GRUParams, GRU_GATES, input_size, hidden_size, output_size, seed, dtype, {"z": float(update_bias)}
+    )
+
+
+def _check_number(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+
+
+def _check_lstm(params: object) -> LSTMParams:
+    if not isinstance(params, LSTMParams):
+        raise TypeError(f"params must be an LSTMParams (see init_lstm_params); got {type(params).__name__}")
+    return params
+
+
+def _check_gru(params: object) -> GRUParams:
+    if not isinstance(params, GRUParams):
+        raise TypeError(f"params must be a GRUParams (see init_gru_params); got {type(params).__name__}")
+    return params
+
+
+def _state(name: str, value: object, B: int, H: int, dtype: np.dtype) -> np.ndarray:
+    if value is None:
+        return np.zeros((B, H), dtype=dtype)
+    return as_array(name, value, (("B", B), ("H", H))).astype(dtype, copy=False)
+
+
+# --------------------------------------------------------------------------- LSTM
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMStepCache:
+    """What one LSTM step's backward needs."""
+
+    x: np.ndarray  # (B, D)
+    h_prev: np.ndarray  # (B, H)
+    c_prev: np.ndarray  # (B, H)
+    gates: np.ndarray  # (B, 4H): i, f, g, o after their nonlinearities
+    c: np.ndarray  # (B, H)
+    params: LSTMParams
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMStepGrads:
+    """Gradients of one LSTM step; each field is the gradient of the argument of the same name."""
+
+    x: np.ndarray  # (B, D)
+    h_prev: np.ndarray  # (B, H)
+    c_prev: np.ndarray  # (B, H)
+    W_x: np.ndarray  # (4H, D)
+    W_h: np.ndarray  # (4H, H)
+    b: np.ndarray  # (4H,)
+
+
+def lstm_step_forward(
+    x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, params: LSTMParams
+) -> tuple[np.ndarray, np.ndarray, LSTMStepCache]:
+    """One LSTM step, written to be read (see the module docstring for the equations).
+
+    Args:
+        x: ``x_t``, shape ``(B, D)``; h_prev, c_prev: ``h_{t-1}`` and ``c_{t-1}``, ``(B, H)``.
+
+    Returns:
+        ``(h, c, cache)``: ``h_t`` and ``c_t``, each ``(B, H)``, and what
+        :func:`lstm_step_backward` needs.
+    """
+    params = _check_lstm(params)
+    H = params.hidden_size
+    x = as_array("x", x, ("B", ("D", params.input_size)))
+    h_prev = as_array("h_prev", h_prev, (("B", x.shape[0]), ("H", H)))
+    c_prev = as_array("c_prev", c_prev, (("B", x.shape[0]), ("H", H)))
+    a = x @ params.W_x.T + h_prev @ params.W_h.T + params.b  # (B, 4H)
+    i = sigmoid(a[:, :H])
+    f = sigmoid(a[:, H : 2 * H])
+    g = np.tanh(a[:, 2 * H : 3 * H])
+    o = sigmoid(a[:, 3 * H :])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, LSTMStepCache(x, h_prev, c_prev, np.concatenate([i, f, g, o], axis=1), c, params)
+
+
+def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: LSTMStepCache) -> LSTMStepGrads:
+    """Backward through one LSTM step, given ``dh = dL/dh_t`` and ``dc = dL/dc_t`` (from later steps).
+
+    dc_t += dh * o * (1 - tanh(c_t)^2)          h_t = o * tanh(c_t)
+    do = dh * tanh(c_t)     di = dc_t * g     dg = dc_t * i     df = dc_t * c_{t-1}
+    dL/dc_{t-1} = dc_t * f                       the additive path: only f, no W_h
+    da = [di * i(1-i), df * f(1-f), dg * (1-g^2), do * o(1-o)]
+    dL/dW_x = da^T x    dL/dW_h = da^T h_{t-1}    dL/db = sum_b da
+    dL/dx = da W_x      dL/dh_{t-1} = da W_h
+    """
+    if not isinstance(cache, LSTMStepCache):
+        raise TypeError(f"cache must be the LSTMStepCache returned by lstm_step_forward; got {type(cache).__name__}")
+    B, H = cache.c.shape
+    dh = as_array("dh", dh, (("B", B), ("H", H)))
+    dc = as_array("dc", dc, (("B", B), ("H", H)))
+    i, f, g, o = (cache.gates[:, k * H : (k + 1) * H] for k in range(4))
+    tc = np.tanh(cache.c)
+    dc = dc + dh * o * (1.0 - tc * tc)
+    da = np.concatenate(
+        [dc * g * i * (1 - i), dc * cache.c_prev * f * (1 - f), dc * i * (1 - g * g), dh * tc * o * (1 - o)], axis=1
+    )
+    p = cache.params
+    return LSTMStepGrads(
+        x=da @ p.W_x,
+        h_prev=da @ p.W_h,
+        c_prev=dc * f,
+        W_x=da.T @ cache.x,
+        W_h=da.T @ cache.h_prev,
+        b=da.sum(axis=0),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMCache:
+    """What :func:`lstm_backward` needs from the forward pass."""
+
+    xs: np.ndarray  # (T, B, D)
+    gates: np.ndarray  # (T, B, 4H): i, f, g, o after their nonlinearities
+    cs: np.ndarray  # (T, B, H) cell states c_1..c_T
+    hs: np.ndarray  # (T, B, H) hidden states h_1..h_T
+    h0: np.ndarray  # (B, H)
+    c0: np.ndarray  # (B, H)
+    params: LSTMParams
+    tanh_cs: np.ndarray | None = None  # (T, B, H) tanh(c_t), if the forward pass kept it
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMGrads:
+    """Gradients of the loss, mirroring :class:`LSTMParams`, plus the initial states ``h0`` and ``c0``."""
+
+    W_x: np.ndarray
+    W_h: np.ndarray
+    b: np.ndarray
+    W_hy: np.ndarray
+    b_y: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
+
+
+def lstm_forward(
+    xs: np.ndarray,
+    params: LSTMParams,
+    h0: np.ndarray | None = None,
+    c0: np.ndarray | None = None,
+) -> tuple[np.ndarray, LSTMCache]:
+    """Run the LSTM over a batch of sequences.
+
+    The fast path of :func:`lstm_step_forward` (a test checks they agree): the input
+    term of all ``T`` steps is one matrix product before the loop, and since
+    ``sigma(a) = (1 + tanh(a/2)) / 2``, one ``tanh`` over all four gates at once
+    (with the sigmoid gates' weights halved beforehand) serves every gate.
+
+    Args:
+        xs: inputs ``x_1..x_T``, shape ``(T, B, D)``.
+        h0, c0: initial hidden and cell states ``(B, H)``; zeros if omitted.
+
+    Returns:
+        ``(ys, cache)``: outputs ``(T, B, O)`` before the output function, and a
+        cache holding every state (``cache.hs``, ``cache.cs``) and gate (``cache.gates``).
+    """
+    params = _check_lstm(params)
+    xs = as_array("xs", xs, ("T", "B", ("D", params.input_size)))
+    T, B, _ = xs.shape
+    H = params.hidden_size
+    dtype = np.result_type(xs, params.W_h)
+    h0 = _state("h0", h0, B, H, dtype)
+    c0 = _state("c0", c0, B, H, dtype)
+    scale = np.full(4 * H, 0.5, dtype=dtype)
+    scale[2 * H : 3 * H] = 1.0  # g is a tanh; i, f, o are sigmoids: tanh of half the input
+    W_h_T = params.W_h.T * scale
+    gates = np.matmul(xs.astype(dtype, copy=False), params.W_x.T * scale)  # (T, B, 4H)
+    gates += params.b * scale
+    hs = np.empty((T, B, H), dtype=dtype)
+    cs = np.empty((T, B, H), dtype=dtype)
+    tcs = np.empty((T, B, H), dtype=dtype)  # tanh(c_t), kept for the backward pass
+    buf = np.empty((B, 4 * H), dtype=dtype)
+    h, c = h0, c0
+    for t in range(T):
+        a = gates[t]
+        a += np.matmul(h, W_h_T, out=buf)
+        np.tanh(a, out=a)
+        for sig in (a[:, : 2 * H], a[:, 3 * H :]):  # i, f and o: (1 + tanh) / 2
+            sig += 1.0
+            sig *= 0.5
+        c = np.multiply(a[:, H : 2 * H], c, out=cs[t])
+        c += a[:, :H] * a[:, 2 * H : 3 * H]
+        h = np.multiply(a[:, 3 * H :], np.tanh(c, out=tcs[t]), out=hs[t])
+    ys = hs @ params.W_hy.T + params.b_y
+    return ys, LSTMCache(xs, gates, cs, hs, h0, c0, params, tcs)
+
+
+def lstm_backward(dys: np.ndarray, cache: LSTMCache) -> LSTMGrads:
+    """BPTT through the LSTM: the gradient of every parameter and of ``h0``, ``c0``.
+
+    The recursion of :func:`lstm_step_backward`, run from ``t = T`` down to 1 with
+    ``dh`` and ``dc`` carried back from each step to the one before. Every factor that
+    does not depend on the carried gradients (``o(1 - tanh(c)^2)``, ``g i(1-i)``, ...)
+    is computed for all steps at once before the loop; the weight gradients, sums over
+    time, are single products over all ``T*B`` rows after it. A test checks it against
+    chaining :func:`lstm_step_backward` by hand.
+
+    Args:
+        dys: ``dL/dy_t`` for every step, shape ``(T, B, O)``.
+        cache: from :func:`lstm_forward`.
+    """
+    if not isinstance(cache, LSTMCache):
+        raise TypeError(f"cache must be the LSTMCache returned by lstm_forward; got {type(cache).__name__}")
+    p = cache.params
+    T, B, H = cache.hs.shape
+    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
+    dhs = dys @ p.W_hy  # through the outputs, (T, B, H)
+    gates = cache.gates.reshape(T, B, 4, H)
+    i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
+    c_prev = np.concatenate([cache.c0[None], cache.cs[:-1]])
+    tc = cache.tanh_cs if cache.tanh_cs is not None else np.tanh(cache.cs)
+    dc_from_dh = o * (1.0 - tc * tc)  # dc_t gets dh_t times this
+    # da for gates i, f, g is dc_t times k_ifg; da for gate o is dh_t times k_o.
+    k_ifg = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=2)  # (T, B, 3, H)
+    k_o = tc * o * (1 - o)
+    das = np.empty((T, B, 4, H), dtype=dhs.dtype)
+    dh_next = np.zeros((B, H), dtype=dhs.dtype)
+    dc_next = np.zeros((B, H), dtype=dhs.dtype)
+    for t in reversed(range(T)):
+        dh = dhs[t]
+        dh += dh_next
+        dc = dc_next + dh * dc_from_dh[t]
+        np.multiply(k_ifg[t], dc[:, None, :], out=das[t, :, :3])
+        np.multiply(k_o[t], dh, out=das[t, :, 3])
+        dc_next = np.multiply(dc, f[t], out=dc)
+        dh_next = das[t].reshape(B, 4 * H) @ p.W_h
+    h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])
+    flat_da = das.reshape(T * B, 4 * H)
+    flat_dy = dys.reshape(T * B, -1)
+    return LSTMGrads(
+        W_x=flat_da.T @ cache.xs.reshape(T * B, -1),
+        W_h=flat_da.T @ h_prev.reshape(T * B, H),
+        b=flat_da.sum(axis=0),
+        W_hy=flat_dy.T @ cache.hs.reshape(T * B, H),
+        b_y=flat_dy.sum(axis=0),
+        h0=dh_next,
+        c0=dc_next,
+    )
+
+
+# --------------------------------------------------------------------------- GRU
+
+
+@dataclass(frozen=True, eq=False)
+class GRUStepCache:
+    """What one GRU step's backward needs."""
+
+    x: np.ndarray  # (B, D)
+    h_prev: np.ndarray  # (B, H)
+    gates: np.ndarray  # (B, 3H): z, r, n after their nonlinearities
+    params: GRUParams
+
+
+@dataclass(frozen=True, eq=False)
+class GRUStepGrads:
+    """Gradients of one GRU step; each field is the gradient of the argument of the same name."""
+
+    x: np.ndarray  # (B, D)
+    h_prev: np.ndarray  # (B, H)
+    W_x: np.ndarray  # (3H, D)
+    W_h: np.ndarray  # (3H, H)
+    b: np.ndarray  # (3H,)
+
+
+def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, params: GRUParams) -> tuple[np.ndarray, GRUStepCache]:
+    """One GRU step, written to be read (see the module docstring for the equations).
+
+    Args:
+        x: ``x_t``, shape ``(B, D)``; h_prev: ``h_{t-1}``, ``(B, H)``.
+
+    Returns:
+        ``(h, cache)``: ``h_t`` of shape ``(B, H)`` and what :func:`gru_step_backward` needs.
+    """
+    params = _check_gru(params)
+    H = params.hidden_size
+    x = as_array("x", x, ("B", ("D", params.input_size)))
+    h_prev = as_array("h_prev", h_prev, (("B", x.shape[0]), ("H", H)))
+    W_xz, W_hz, b_z = params.gate("z")
+    W_xr, W_hr, b_r = params.gate("r")
+    W_xn, W_hn, b_n = params.gate("n")
+    z = sigmoid(x @ W_xz.T + h_prev @ W_hz.T + b_z)
+    r = sigmoid(x @ W_xr.T + h_prev @ W_hr.T + b_r)
+    n = np.tanh(x @ W_xn.T + (r * h_prev) @ W_hn.T + b_n)
+    h = (1 - z) * n + z * h_prev
+    return h, GRUStepCache(x, h_prev, np.concatenate([z, r, n], axis=1), params)
+
+
+def _gru_step_grads(dh, h_prev, z, r, n, W_h):
+    """The GRU step's backward, shared by :func:`gru_step_backward` and :func:`gru_backward`.
+
+    Returns ``(da, dh_prev, rh)``: the pre-activation gradients ``(B, 3H)``, ``dL/dh_{t-1}``,
+    and ``r * h_{t-1}`` (what the candidate's ``W_hn`` multiplied).
+    """
+    H = h_prev.shape[1]
+    dn = dh * (1 - z)
+    dz = dh * (h_prev - n)
+    da_n = dn * (1 - n * n)
+    drh = da_n @ W_h[2 * H :]  # gradient of r * h_{t-1}
+    da = np.concatenate([dz * z * (1 - z), drh * h_prev * r * (1 - r), da_n], axis=1)
+    dh_prev = dh * z + drh * r + da[:, : 2 * H] @ W_h[: 2 * H]
+    return da, dh_prev, r * h_prev
+
+
+def _gru_weight_grads(da, xs, h_prev, rh, H):
+    """``dL/dW_x``, ``dL/dW_h``, ``dL/db`` from pre-activation gradients ``da`` over rows ``(N, 3H)``."""
+    dW_h = np.concatenate([da[:, : 2 * H].T @ h_prev, da[:, 2 * H :].T @ rh])
+    return da.T @ xs, dW_h, da.sum(axis=0)
+
+
+def gru_step_backward(dh: np.ndarray, cache: GRUStepCache) -> GRUStepGrads:
+    """Backward through one GRU step, given ``dh = dL/dh_t``.
+
+    dL/dh_{t-1} gets dh * z     directly: the gated shortcut, no weight in it
+    dn = dh * (1 - z)    dz = dh * (h_{t-1} - n)    da_n = dn * (1 - n^2)
+    d(r * h_{t-1}) = da_n W_hn    dr = d(r * h_{t-1}) * h_{t-1}
+    da_z = dz * z(1-z)    da_r = dr * r(1-r)
+    dL/dh_{t-1} = dh * z + d(r * h_{t-1}) * r + da_z W_hz + da_r W_hr
+    """
+    if not isinstance(cache, GRUStepCache):
+        raise TypeError(f"cache must be the GRUStepCache returned by gru_step_forward; got {type(cache).__name__}")
+    B, H = cache.h_prev.shape
+    dh = as_array("dh", dh, (("B", B), ("H", H)))
+    z, r, n = (cache.gates[:, k * H : (k + 1) * H] for k in range(3))
+    p = cache.params
+    da, dh_prev, rh = _gru_step_grads(dh, cache.h_prev, z, r, n, p.W_h)
+    W_x, W_h, b = _gru_weight_grads(da, cache.x, cache.h_prev, rh, H)
+    return GRUStepGrads(x=da @ p.W_x, h_prev=dh_prev, W_x=W_x, W_h=W_h, b=b)
+
+
+@dataclass(frozen=True, eq=False)
+class GRUCache:
+    """What :func:`gru_backward` needs from the forward pass."""
+
+    xs: np.ndarray  # (T, B, D)
+    gates: np.ndarray  # (T, B, 3H): z, r, n after their nonlinearities
+    hs: np.ndarray  # (T, B, H)
+    h0: np.ndarray  # (B, H)
+    params: GRUParams
+
+
+@dataclass(frozen=True, eq=False)
+class GRUGrads:
+    """Gradients of the loss, mirroring :class:`GRUParams`, plus the initial state ``h0``."""
+
+    W_x: np.ndarray
+    W_h: np.ndarray
+    b: np.ndarray
+    W_hy: np.ndarray
+    b_y: np.ndarray
+    h0: np.ndarray
+
+
+def gru_forward(xs: np.ndarray, params: GRUParams, h0: np.ndarray | None = None) -> tuple[np.ndarray, GRUCache]:
+    """Run the GRU over a batch of sequences.
+
+    Args:
+        xs: inputs ``x_1..x_T``, shape ``(T, B, D)``.
+        h0: the initial state ``(B, H)``; zeros if omitted.
+
+    Returns:
+        ``(ys, cache)``: outputs ``(T, B, O)`` before the output function, and a
+        cache holding every state (``cache.hs``) and gate (``cache.gates``).
+    """
+    params = _check_gru(params)
+    xs = as_array("xs", xs, ("T", "B", ("D", params.input_size)))
+    T, B, _ = xs.shape
+    H = params.hidden_size
+    dtype = np.result_type(xs, params.W_h)
+    h0 = _state("h0", h0, B, H, dtype)
+    scale = np.full(3 * H, 0.5, dtype=dtype)
+    scale[2 * H :] = 1.0  # z and r are sigmoids, (1 + tanh(a/2)) / 2; n is a tanh
+    W_zr_T = params.W_h[: 2 * H].T * scale[: 2 * H]
+    W_hn_T = params.W_h[2 * H :].T.astype(dtype, copy=False)
+    gates = np.matmul(xs.astype(dtype, copy=False), params.W_x.T * scale)  # (T, B, 3H)
+    gates += params.b * scale
+    hs = np.empty((T, B, H), dtype=dtype)
+    buf = np.empty((B, 2 * H), dtype=dtype)
+    h = h0
+    for t in range(T):
+        zr = gates[t, :, : 2 * H]
+        zr += np.matmul(h, W_zr_T, out=buf)
+        np.tanh(zr, out=zr)
+        zr += 1.0
+        zr *= 0.5
+        z, r, n = zr[:, :H], zr[:, H:], gates[t, :, 2 * H :]
+        n += (r * h) @ W_hn_T
+        np.tanh(n, out=n)
+        h_new = np.subtract(h, n, out=hs[t])  # h_t = n + z * (h_{t-1} - n)
+        h_new *= z
+        h = np.add(h_new, n, out=h_new)
+    ys = hs @ params.W_hy.T + params.b_y
+    return ys, GRUCache(xs, gates, hs, h0, params)
+
+
+def gru_backward(dys: np.ndarray, cache: GRUCache) -> GRUGrads:
+    """BPTT through the GRU: the gradient of every parameter and of ``h0``.
+
+    The recursion of :func:`gru_step_backward` run from ``t = T`` down to 1; the
+    weight gradients are single products over all ``T*B`` rows. A test checks it
+    against chaining :func:`gru_step_backward` by hand.
+
+    Args:
+        dys: ``dL/dy_t`` for every step, shape ``(T, B, O)``.
+        cache: from :func:`gru_forward`.
+    """
+    if not isinstance(cache, GRUCache):
+        raise TypeError(f"cache must be the GRUCache returned by gru_forward; got {type(cache).__name__}")
+    p = cache.params
+    T, B, H = cache.hs.shape
+    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
+    dhs = dys @ p.W_hy
+    gates = cache.gates.reshape(T, B, 3, H)
+    z, r, n = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
+    h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])
+    # The factors that do not depend on the carried gradient, for all steps at once:
+    k_z = (h_prev - n) * z * (1 - z)  # da_z = dh * k_z
+    k_n = (1 - z) * (1 - n * n)  # da_n = dh * k_n
+    k_r = h_prev * r * (1 - r)  # da_r = d(r * h_{t-1}) * k_r
+    W_zr, W_hn = p.W_h[: 2 * H], p.W_h[2 * H :]
+    das = np.empty((T, B, 3, H), dtype=dhs.dtype)
+    dh_next = np.zeros((B, H), dtype=dhs.dtype)
+    for t in reversed(range(T)):
+        dh = dhs[t]
+        dh += dh_next
+        np.multiply(dh, k_z[t], out=das[t, :, 0])
+        np.multiply(dh, k_n[t], out=das[t, :, 2])
+        drh = das[t, :, 2] @ W_hn  # gradient of r * h_{t-1}
+        np.multiply(drh, k_r[t], out=das[t, :, 1])
+        dh_next = dh * z[t]
+        dh_next += drh * r[t]
+        dh_next += das[t].reshape(B, 3 * H)[:, : 2 * H] @ W_zr
+    rows = T * B
+    W_x, W_h, b = _gru_weight_grads(
+        das.reshape(rows, 3 * H), cache.xs.reshape(rows, -1), h_prev.reshape(rows, H), (r * h_prev).reshape(rows, H), H
+    )
+    flat_dy = dys.reshape(T * B, -1)
+    return GRUGrads(
+        W_x=W_x,
+        W_h=W_h,
+        b=b,
+        W_hy=flat_dy.T @ cache.hs.reshape(T * B, H),
+        b_y=flat_dy.sum(axis=0),
+        h0=dh_next,
+    )

@@ -1,0 +1,327 @@
+"""A character-level language model: text in, text out (chapter 8).
+
+The model reads one character at a time, as a one-hot vector, and outputs a
+distribution over the next one; any of the three cells will do (see
+:mod:`rnnlib.models`). A long text is cut into ``B`` contiguous streams read side by
+side, and trained with truncated BPTT: chunks of ``T`` steps, the state carried from
+one chunk to the next, the gradient not.
+
+Losses are reported in **bits per character**: the cross-entropy in nats divided by
+``ln 2``. A model that knows nothing but the letter frequencies (the *unigram*
+model) scores their entropy, about 4.4 bits on English text; one that always
+knew the next character would score 0.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, fields
+from importlib import resources
+
+import numpy as np
+
+from rnnlib._validate import as_array, as_generator, check_positive
+from rnnlib.losses import softmax, softmax_cross_entropy
+from rnnlib.models import cell_name, final_state, sequence_forward, sequence_loss_and_grads
+from rnnlib.optim import train
+from rnnlib.tasks import one_hot
+
+TEXTS = ("alice",)
+LN2 = float(np.log(2.0))
+
+
+def load_text(name: str = "alice") -> str:
+    """A public-domain text shipped with rnnlib (source and status in ``rnnlib/data/README.md``).
+
+    ``"alice"``: Lewis Carroll, *Alice's Adventures in Wonderland* (1865), Project
+    Gutenberg eBook #11, 144,430 characters.
+    """
+    if name not in TEXTS:
+        raise ValueError(f"name must be one of {TEXTS}; got {name!r}")
+    return resources.files("rnnlib").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The characters a model knows, in a fixed order: character ``chars[k]`` is token ``k``."""
+
+    chars: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.chars, str) or not self.chars:
+            raise ValueError(f"chars must be a non-empty string; got {self.chars!r}")
+        if len(set(self.chars)) != len(self.chars):
+            raise ValueError("chars must not repeat a character")
+
+    @classmethod
+    def from_text(cls, text: str) -> Vocabulary:
+        """Every character that occurs in ``text``, sorted."""
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"text must be a non-empty string; got {type(text).__name__} {text!r:.40}")
+        return cls("".join(sorted(set(text))))
+
+    @property
+    def size(self) -> int:
+        """``V``, the number of characters: the size of a one-hot input and of the output."""
+        return len(self.chars)
+
+    def encode(self, text: str) -> np.ndarray:
+        """Characters -> token ids, an int64 array of ``len(text)``."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type(text).__name__}")
+        index = {ch: k for k, ch in enumerate(self.chars)}
+        unknown = sorted(set(text) - set(index))
+        if unknown:
+            raise ValueError(f"text contains characters that are not in the vocabulary: {''.join(unknown)!r}")
+        return np.fromiter((index[ch] for ch in text), dtype=np.int64, count=len(text))
+
+    def decode(self, ids: np.ndarray) -> str:
+        """Token ids -> characters."""
+        ids = as_array("ids", ids, ("N",), integer=True)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
+            raise ValueError(f"ids must lie in [0, {self.size}); got values from {ids.min()} to {ids.max()}")
+        return "".join(self.chars[k] for k in ids)
+
+
+def bits_per_char(nats: float) -> float:
+    """A cross-entropy per character in nats (what the loss reports) -> bits: ``nats / ln 2``."""
+    return float(nats) / LN2
+
+
+def unigram_bits_per_char(train_ids: np.ndarray, eval_ids: np.ndarray, vocab_size: int) -> float:
+    """Bits per character of the model that predicts every character from its frequency
+    in ``train_ids`` alone, scored on ``eval_ids`` (add-one smoothing, so no character
+    gets probability zero). The baseline a sequence model has to beat."""
+    check_positive("vocab_size", vocab_size, integer=True)
+    counts = np.bincount(_ids("train_ids", train_ids, vocab_size), minlength=vocab_size) + 1.0
+    p = counts / counts.sum()
+    return float(-np.mean(np.log2(p[_ids("eval_ids", eval_ids, vocab_size)])))
+
+
+def _ids(name: str, ids: object, vocab_size: int) -> np.ndarray:
+    ids = as_array(name, ids, ("N",), integer=True)
+    if ids.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(f"{name} must lie in [0, vocab_size={vocab_size}); got {ids.min()} to {ids.max()}")
+    return ids
+
+
+def streams(ids: np.ndarray, batch_size: int) -> np.ndarray:
+    """Cut a long text into ``batch_size`` contiguous streams, read side by side.
+
+    Returns an array ``(N // B, B)``: column ``b`` is the ``b``-th slice of the text,
+    in order, so consecutive chunks of rows continue each stream where the last
+    stopped. The last ``N % B`` tokens are dropped.
+    """
+    ids = as_array("ids", ids, ("N",), integer=True)
+    check_positive("batch_size", batch_size, integer=True)
+    n = len(ids) // batch_size
+    if n < 2:
+        raise ValueError(f"ids is too short for batch_size={batch_size}: {len(ids)} tokens give streams of {n}")
+    return ids[: n * batch_size].reshape(batch_size, n).T
+
+
+def chunk(
+    stream_ids: np.ndarray, start: int, length: int, vocab_size: int, *, dtype: type = np.float64
+) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs and next-character targets for rows ``start .. start + length`` of :func:`streams`.
+
+    Returns ``(xs, targets)``: one-hot ``(T, B, V)`` and ids ``(T, B)`` with
+    ``targets[t] = stream_ids[start + t + 1]``; ``T`` is shorter than ``length``
+    at the end of the streams.
+    """
+    stream_ids = as_array("stream_ids", stream_ids, ("N", "B"), integer=True)
+    if not 0 <= start < len(stream_ids) - 1:
+        raise ValueError(f"start must lie in [0, {len(stream_ids) - 1}) for these streams; got {start!r}")
+    check_positive("length", length, integer=True)
+    stop = min(start + length, len(stream_ids) - 1)
+    xs = one_hot(stream_ids[start:stop], vocab_size).astype(dtype, copy=False)
+    return xs, stream_ids[start + 1 : stop + 1]
+
+
+@dataclass(frozen=True, eq=False)
+class LanguageModelRun:
+    """What :func:`train_language_model` returns."""
+
+    params: object  # the weights after the last step
+    losses: np.ndarray  # training loss at every step, nats per character
+    grad_norms: np.ndarray  # gradient norm at every step, before clipping
+    eval_steps: np.ndarray  # the steps at which the held-out text was measured
+    eval_bits: np.ndarray  # bits per character on the held-out text at those steps
+    best_params: object  # the weights that scored best on the held-out text
+    best_step: int
+
+
+def train_language_model(
+    params: object,
+    train_ids: np.ndarray,
+    *,
+    steps: int,
+    seq_len: int = 50,
+    batch_size: int = 32,
+    lr: float = 0.002,
+    clip_norm: float | None = 5.0,
+    optimizer: str = "adam",
+    held_out: np.ndarray | None = None,
+    eval_every: int = 500,
+) -> LanguageModelRun:
+    """Truncated BPTT over a text with Adam and gradient clipping.
+
+    The text is cut into ``batch_size`` :func:`streams`; step ``k`` trains on the next
+    ``seq_len`` characters of every stream, starting from the state the previous
+    step ended in (zeros at the start, and again whenever the streams wrap round).
+    With ``held_out`` ids, the model is measured on them (:func:`evaluate_bits_per_char`)
+    every ``eval_every`` steps and after the last, and the best weights are kept.
+
+    Returns:
+        A :class:`LanguageModelRun`; its ``losses`` are in nats per character
+        (:func:`bits_per_char` converts them).
+    """
+    cell_name(params)
+    check_positive("seq_len", seq_len, integer=True)
+    check_positive("eval_every", eval_every, integer=True)
+    V = params.output_size
+    data = streams(_ids("train_ids", train_ids, V), batch_size)
+    if held_out is not None:
+        held_out = _ids("held_out", held_out, V)
+    carry: dict[str, object] = {"state": None, "start": 0}
+    evals: list[tuple[int, float, object]] = []
+
+    def measure(p: object, step: int) -> None:
+        if held_out is not None:
+            evals.append((step, evaluate_bits_per_char(p, held_out), p))
+
+    def loss_and_grads(p: object, step: int) -> tuple[float, object]:
+        if step > 0 and step % eval_every == 0:
+            measure(p, step)  # the weights after `step` updates
+        if carry["start"] >= len(data) - 1:
+            carry["state"], carry["start"] = None, 0
+        xs, targets = chunk(data, carry["start"], seq_len, V, dtype=p.W_hy.dtype)
+        loss, grads, carry["state"] = sequence_loss_and_grads(p, xs, targets, state=carry["state"])
+        carry["start"] += seq_len
+        return loss, grads
+
+    run = train(params, loss_and_grads, steps=steps, lr=lr, clip_norm=clip_norm, optimizer=optimizer)
+    measure(run.params, steps)
+    best = min(evals, key=lambda e: e[1]) if evals else (steps, np.nan, run.params)
+    return LanguageModelRun(
+        params=run.params,
+        losses=run.losses,
+        grad_norms=run.grad_norms,
+        eval_steps=np.array([e[0] for e in evals], dtype=np.int64),
+        eval_bits=np.array([e[1] for e in evals]),
+        best_params=best[2],
+        best_step=int(best[0]),
+    )
+
+
+def evaluate_bits_per_char(params: object, ids: np.ndarray, *, batch_size: int = 16, seq_len: int = 200) -> float:
+    """Bits per character of the model on a held-out text, reading it as
+    ``batch_size`` streams with the state carried across chunks (no training)."""
+    V = params.output_size
+    data = streams(_ids("ids", ids, V), batch_size)
+    state, total, count = None, 0.0, 0
+    for start in range(0, len(data) - 1, seq_len):
+        xs, targets = chunk(data, start, seq_len, V, dtype=params.W_hy.dtype)
+        ys, cache = sequence_forward(params, xs, state)
+        loss, _ = softmax_cross_entropy(ys, targets)
+        state = final_state(cache)
+        total += loss * targets.size
+        count += targets.size
+    return bits_per_char(total / count)
+
+
+def temperature_softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """``softmax(logits / temperature)`` over the last axis.
+
+    Below 1 it sharpens the distribution towards the likeliest character; above 1
+    it flattens it towards uniform; at 1 it is the model's own distribution.
+    """
+    check_positive("temperature", temperature)
+    return softmax(np.asarray(logits, dtype=np.float64) / temperature)
+
+
+def sample(
+    params: object,
+    vocab: Vocabulary,
+    prime: str,
+    length: int,
+    *,
+    temperature: float = 1.0,
+    seed: int | np.random.Generator,
+) -> str:
+    """Generate ``length`` characters after reading ``prime``.
+
+    Each character is drawn from :func:`temperature_softmax` of the model's output
+    and fed back as the next input. Returns the generated text (without the prime).
+    """
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary; got {type(vocab).__name__}")
+    if vocab.size != params.output_size:
+        raise ValueError(f"vocab has {vocab.size} characters but the model outputs {params.output_size}")
+    if not isinstance(prime, str) or not prime:
+        raise ValueError(f"prime must be a non-empty string to start from; got {prime!r}")
+    check_positive("length", length, integer=True)
+    check_positive("temperature", temperature)
+    rng = as_generator(seed)
+    ys, cache = sequence_forward(params, one_hot(vocab.encode(prime), vocab.size)[:, None])
+    state = final_state(cache)
+    logits = ys[-1, 0]
+    out = np.empty(length, dtype=np.int64)
+    for k in range(length):
+        out[k] = rng.choice(vocab.size, p=temperature_softmax(logits, temperature))
+        ys, cache = sequence_forward(params, one_hot(out[k : k + 1], vocab.size)[:, None], state)
+        state, logits = final_state(cache), ys[-1, 0]
+    return vocab.decode(out)
+
+
+def hidden_activations(params: object, vocab: Vocabulary, text: str, *, state: str = "h") -> np.ndarray:
+    """Every hidden unit's value at every character of ``text``: an array ``(len(text), H)``.
+
+    ``state="h"`` gives the hidden state; for an LSTM, ``state="c"`` gives
+    ``tanh(c_t)``, the cell state squashed into ``(-1, 1)`` (what the well-known
+    pictures of character-level LSTMs colour).
+    """
+    if state not in ("h", "c"):
+        raise ValueError(f"state must be 'h' or 'c'; got {state!r}")
+    if state == "c" and cell_name(params) != "lstm":
+        raise ValueError("state='c' needs an LSTM: only the LSTM has a cell state")
+    _, cache = sequence_forward(params, one_hot(vocab.encode(text), vocab.size)[:, None])
+    return (cache.hs if state == "h" else np.tanh(cache.cs))[:, 0]
+
+
+def split(ids: np.ndarray, held_out: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """The text's first ``1 - held_out`` for training and the rest, never trained on, for
+    measuring: ``(train_ids, held_out_ids)``."""
+    ids = as_array("ids", ids, ("N",), integer=True)
+    if not (isinstance(held_out, float) and 0.0 < held_out < 1.0):
+        raise ValueError(f"held_out must be a fraction strictly between 0 and 1; got {held_out!r}")
+    cut = int(round(len(ids) * (1.0 - held_out)))
+    return ids[:cut], ids[cut:]
+
+
+def save_model(path: str, params: object, vocab: Vocabulary, **info: object) -> None:
+    """Write a trained model, its vocabulary and ``info`` (how it was trained) to an ``.npz``."""
+    cell = cell_name(params)
+    arrays = {f"param_{f.name}": np.asarray(getattr(params, f.name)) for f in fields(params)}
+    meta = {f"info_{k}": np.asarray(v) for k, v in info.items()}
+    np.savez_compressed(path, cell=np.asarray(cell), chars=np.asarray(vocab.chars), **arrays, **meta)
+
+
+def load_model(path: str | None = None) -> tuple[object, Vocabulary, dict[str, object]]:
+    """Read a model written by :func:`save_model`: ``(params, vocab, info)``.
+
+    With no ``path``, the model that ``make capstone`` trained and rnnlib ships
+    (``rnnlib/data/alice_lstm.npz``).
+    """
+    from rnnlib.cell import RNNParams
+    from rnnlib.gated import GRUParams, LSTMParams
+
+    shipped = resources.files("rnnlib").joinpath("data", "alice_lstm.npz")
+    with resources.as_file(shipped) if path is None else nullcontext(path) as real, np.load(real) as data:
+        cls = {"rnn": RNNParams, "lstm": LSTMParams, "gru": GRUParams}[str(data["cell"])]
+        params = cls(**{k[len("param_") :]: data[k] for k in data.files if k.startswith("param_")})
+        info = {k[len("info_") :]: data[k][()] for k in data.files if k.startswith("info_")}
+        vocab = Vocabulary(str(data["chars"]))
+    return params, vocab, {k: (v.item() if isinstance(v, np.generic) else v) for k, v in info.items()}
