@@ -8,8 +8,8 @@ one chunk to the next, the gradient not.
 
 Losses are reported in **bits per character**: the cross-entropy in nats divided by
 ``ln 2``. A model that knows nothing but the letter frequencies (the *unigram*
-model) scores their entropy, about 4.4 bits on English text; one that always
-knew the next character would score 0.
+model) scores about 4.6 bits on the shipped text (capitals and punctuation
+included); one that always knew the next character would score 0.
 """
 
 from __future__ import annotations
@@ -283,6 +283,8 @@ def hidden_activations(params: object, vocab: Vocabulary, text: str, *, state: s
     ``tanh(c_t)``, the cell state squashed into ``(-1, 1)`` (what the well-known
     pictures of character-level LSTMs colour).
     """
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary; got {type(vocab).__name__}")
     if state not in ("h", "c"):
         raise ValueError(f"state must be 'h' or 'c'; got {state!r}")
     if state == "c" and cell_name(params) != "lstm":

@@ -94,6 +94,8 @@ def test_hidden_activations_and_save_load(tmp_path):
     p = rnnlib.init_params("lstm", v.size, 5, v.size, seed=0, dtype=np.float32)
     acts = text.hidden_activations(p, v, "hello", state="c")
     assert acts.shape == (5, 5) and np.all(np.abs(acts) < 1)
+    with pytest.raises(TypeError, match="vocab must be a Vocabulary; got str"):
+        text.hidden_activations(p, "hello world", "hello")
     with pytest.raises(ValueError, match="state='c' needs an LSTM"):
         text.hidden_activations(rnnlib.init_params("gru", v.size, 5, v.size, seed=0), v, "hello", state="c")
     path = str(tmp_path / "m.npz")
