@@ -177,6 +177,11 @@ def inspect_page(context, url: str, root: Path, base: str, screenshot: Path | No
             report.problems.append(f"heading level jumps from h{a} to h{b}")
             break
 
+    # Search: one search box on screen, not the theme's sidebar box plus a header copy.
+    searches = visible_search_boxes(page)
+    if searches != 1:
+        report.problems.append(f"{searches} search boxes visible, expected 1")
+
     # Widgets: a rendered widget or nothing, never a placeholder or raw JSON.
     text = page.evaluate("() => document.body.innerText")
     for marker in ("Loading widget", "application/vnd.jupyter.widget"):
@@ -194,6 +199,14 @@ def inspect_page(context, url: str, root: Path, base: str, screenshot: Path | No
         page.screenshot(path=str(screenshot.with_name(screenshot.stem + "-dark.png")), full_page=False)
     page.close()
     return report
+
+
+def visible_search_boxes(page) -> int:
+    """How many of the theme's search boxes and search buttons are on screen."""
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('.search-button-field, .search-button'))"
+        ".filter(e => e.offsetWidth > 0 && e.offsetHeight > 0 && getComputedStyle(e).visibility !== 'hidden').length"
+    )
 
 
 def block_outside_requests(context, problems: list[str]) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SITE
-from site_checks import block_outside_requests, inspect_page, serve
+from site_checks import block_outside_requests, inspect_page, serve, visible_search_boxes
 
 PAGES = (
     sorted(p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html") if "_static" not in p.parts)
@@ -44,6 +44,32 @@ def test_page_works_offline(page, site, context):
     assert not problems, f"{page}:\n  " + "\n  ".join(problems)
     assert 0 < report.bytes <= MAX_PAGE_BYTES, f"{page} transfers {report.bytes / 2**20:.2f} MiB"
     assert shot.exists()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.outside: list[str] = []
+    block_outside_requests(context, context.outside)
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("page", CONTENT)
+def test_page_fits_a_phone(page, site, phone):
+    """At 390 px the page does not scroll sideways (wide code and tables scroll in
+    their own box), one search button shows, and the menu button opens the chapters."""
+    _, base = site
+    tab = phone.new_page()
+    tab.goto(base + page, wait_until="load")
+    width, viewport = tab.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width <= viewport, f"{page} is {width} px wide on a {viewport} px screen"
+    assert visible_search_boxes(tab) == 1, f"{page}: {visible_search_boxes(tab)} search buttons visible on a phone"
+    chapters = tab.locator(".bd-sidebar-primary a.reference.internal").first
+    assert not chapters.is_visible(), f"{page}: the chapter list is open before the menu button is pressed"
+    tab.locator("button.primary-toggle").first.click()
+    chapters.wait_for(state="visible", timeout=5000)
+    assert not phone.outside
 
 
 @pytest.mark.parametrize("page", [p for p in CONTENT if 'class="solution' in (SITE / p).read_text(encoding="utf-8")])
@@ -94,6 +120,7 @@ def test_the_checker_finds_what_is_broken(browser, tmp_path):
         <img src="_images/figure.png" alt="A plot">
         <a href="nowhere.html">a dead link</a> <a href="#no-such-anchor">a dead anchor</a>
         <p>Loading widget...</p>
+        <button class="search-button-field">Search</button><button class="search-button-field">Search</button>
         <script>throw new Error("boom")</script></article></body></html>""",
         encoding="utf-8",
     )
@@ -119,6 +146,7 @@ def test_the_checker_finds_what_is_broken(browser, tmp_path):
         "broken anchor: " + base + "broken.html#no-such-anchor",
         "heading level jumps from h1 to h3",
         "widget placeholder or raw widget JSON on the page: 'Loading widget'",
+        "2 search boxes visible, expected 1",
     ):
         assert expected in found, f"not reported: {expected}\nreported:\n{found}"
 
