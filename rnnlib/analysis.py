@@ -104,3 +104,60 @@ def gradient_flow(
     xs = input_scale * rng.normal(size=(length, batch_size, 8))
     _, cache = rnn_forward(xs, p, activation=activation)
     return gradient_norms_by_lag(cache)
+
+
+def remember_first_accuracy(
+    start: object,
+    lag: int,
+    *,
+    seed: int,
+    lr: float,
+    steps: int = 300,
+    clip_norm: float | None = 1.0,
+    optimizer: str = "sgd",
+    batch_size: int = 32,
+    test_size: int = 500,
+    test_seed: int = 123,
+) -> float:
+    """Chapters 6 and 7's experiment: can a network learn to recall over ``lag`` steps?
+
+    Trains ``start`` (an RNN, LSTM or GRU) on :func:`rnnlib.remember_first` at this
+    ``lag`` and returns its accuracy on ``test_size`` new sequences (chance is
+    ``1/O``). The network's ``O`` outputs are the classes and its other ``D - O``
+    input channels the distractors. Training batch ``i`` is drawn with seed
+    ``seed * 10**6 + i``, so each ``seed`` is a separate run; every run is scored on
+    the same test set (``test_seed``). Inputs are cast to the weights' dtype.
+    """
+    from rnnlib.losses import accuracy
+    from rnnlib.models import cell_name, sequence_forward, sequence_loss_and_grads
+    from rnnlib.optim import train
+    from rnnlib.tasks import remember_first
+
+    try:
+        cell_name(start)
+    except TypeError:
+        raise TypeError(f"start must be an RNNParams, LSTMParams or GRUParams; got {type(start).__name__}") from None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    classes = start.output_size
+    distractors = start.input_size - classes
+    if distractors < 1:
+        raise ValueError(
+            "start must have more inputs than outputs (the D - O extra inputs are the distractors); "
+            f"got D={start.input_size}, O={classes}"
+        )
+    dtype = start.dtype
+
+    def task(size: int, task_seed: int) -> tuple[np.ndarray, np.ndarray]:
+        xs, targets = remember_first(lag, size, classes, seed=task_seed, num_distractors=distractors)
+        return xs.astype(dtype), targets
+
+    def step(params: object, i: int) -> tuple[float, object]:
+        xs, targets = task(batch_size, seed * 10**6 + i)
+        loss, grads, _ = sequence_loss_and_grads(params, xs, targets, many_to_one=True)
+        return loss, grads
+
+    run = train(start, step, steps=steps, lr=lr, clip_norm=clip_norm, optimizer=optimizer)
+    xs, targets = task(test_size, test_seed)
+    ys, _ = sequence_forward(run.params, xs)
+    return accuracy(ys[-1:], targets[None])

@@ -477,3 +477,42 @@ def plot_forecast(
     ax.set(xlabel="time step", ylabel="value", title=title, ylim=(low - 0.05, high + 0.45 * (high - low)))
     ax.legend(loc="upper left", fontsize=8, ncol=3)
     return fig
+
+
+def plot_bits_per_char(
+    run: object,
+    *,
+    baseline: float | None = None,
+    baseline_label: str = "unigram baseline",
+    window: int = 100,
+    ax: Axes | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
+    """A language model's training curve in bits per character: the training loss
+    (a running mean over ``window`` steps, since single batches are noisy), the
+    held-out text's score where it was measured, and a ``baseline`` line to beat.
+
+    ``run`` is what :func:`rnnlib.text.train_language_model` returns.
+    """
+    from rnnlib.text import LN2, LanguageModelRun
+
+    if not isinstance(run, LanguageModelRun):
+        raise TypeError(f"run must be the LanguageModelRun from train_language_model; got {type(run).__name__}")
+    check_positive("window", window, integer=True)
+    losses = np.asarray(run.losses, dtype=float)
+    if window > losses.shape[0]:
+        raise ValueError(f"window must be at most the number of training steps, {losses.shape[0]}; got {window}")
+    fig, ax = _axes(ax)
+    smooth = np.convolve(losses, np.ones(window) / window, mode="valid") / LN2
+    ax.plot(
+        np.arange(window, losses.shape[0] + 1), smooth, color=PALETTE[0], label=f"training (mean of {window} steps)"
+    )
+    if len(run.eval_steps):
+        ax.plot(run.eval_steps, run.eval_bits, "o-", color=PALETTE[5], label="held-out text")
+    if baseline is not None:
+        ax.axhline(baseline, color="gray", ls=":", label=baseline_label)
+    ax.set(xlabel="training step", ylabel="bits per character")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(loc="upper right")
+    return fig

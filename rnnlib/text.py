@@ -293,6 +293,48 @@ def hidden_activations(params: object, vocab: Vocabulary, text: str, *, state: s
     return (cache.hs if state == "h" else np.tanh(cache.cs))[:, 0]
 
 
+def inside_quotes(text: str) -> np.ndarray:
+    """1.0 at every character between an opening and a closing single quote, else 0.0.
+
+    The shipped text quotes speech with ``'``, which also serves as the apostrophe.
+    A quote opens where ``'`` follows a non-letter (``'Oh``), and closes where it
+    comes before a non-letter (``dear!'``); an apostrophe inside a word (``Alice's``)
+    does neither. The opening quote is counted as inside, the closing one is not.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string; got {type(text).__name__}")
+    inside, flags = False, np.zeros(len(text))
+    for k, ch in enumerate(text):
+        before = text[k - 1] if k > 0 else " "
+        after = text[k + 1] if k + 1 < len(text) else " "
+        if ch == "'" and not inside and not before.isalpha():
+            inside = True
+        elif ch == "'" and inside and not after.isalpha():
+            inside = False
+        flags[k] = inside
+    return flags
+
+
+def unit_correlations(activations: np.ndarray, signal: np.ndarray) -> np.ndarray:
+    """The correlation of each hidden unit with ``signal`` over the characters: ``(H,)``.
+
+    ``activations`` is ``(N, H)`` (as from :func:`hidden_activations`), ``signal``
+    ``(N,)``, a property of each character (1 inside a word, 0 outside, say). Each
+    entry is Pearson's ``r`` in [-1, 1]; a unit that never changes has no
+    correlation to measure and gets 0.
+    """
+    activations = as_array("activations", activations, ("N", "H"))
+    signal = as_array("signal", signal, (("N", activations.shape[0]),))
+    activations, signal = activations.astype(np.float64), signal.astype(np.float64)
+    s = signal - signal.mean()
+    if not np.any(s):
+        raise ValueError("signal must vary: it has the same value at every character")
+    a = activations - activations.mean(axis=0)
+    spread = np.sqrt((a**2).sum(axis=0) * (s**2).sum())
+    safe = np.where(spread > 0, spread, 1.0)
+    return np.where(spread > 0, (a.T @ s) / safe, 0.0)
+
+
 def split(ids: np.ndarray, held_out: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """The text's first ``1 - held_out`` for training and the rest, never trained on, for
     measuring: ``(train_ids, held_out_ids)``."""

@@ -63,3 +63,39 @@ def test_remember_first():
     assert xs.shape == (6, 3, 6) and classes.shape == (3,)
     np.testing.assert_array_equal(xs[0].argmax(-1), classes)
     assert np.all(xs[1:].argmax(-1) >= 4)
+
+
+def test_remember_first_accuracy_is_chapter_6s_run():
+    """The same numbers as training and scoring by hand, for the seed's batches."""
+    L, seed = 6, 3
+    start = rnnlib.init_rnn_params(8, 16, 4, seed=seed)
+
+    def step(p, i):
+        xs, c = rnnlib.remember_first(L, 32, 4, seed=seed * 10**6 + i)
+        return rnnlib.rnn_loss_and_grads(p, xs, c, many_to_one=True)
+
+    run = rnnlib.train(start, step, steps=40, lr=0.3, clip_norm=1.0)
+    xs, c = rnnlib.remember_first(L, 500, 4, seed=123)
+    ys, _ = rnnlib.rnn_forward(xs, run.params)
+    by_hand = rnnlib.accuracy(ys[-1:], c[None])
+    assert analysis.remember_first_accuracy(start, L, seed=seed, lr=0.3, steps=40) == by_hand
+    assert 0.25 < by_hand <= 1.0
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_remember_first_accuracy_trains_gated_cells_in_float32(cell):
+    start = rnnlib.init_params(cell, 6, 16, 3, seed=0, dtype=np.float32)
+    acc = analysis.remember_first_accuracy(start, 3, seed=0, lr=0.02, steps=60, optimizer="adam", test_size=200)
+    assert acc >= 0.9  # a short lag, learned quickly
+
+
+def test_remember_first_accuracy_messages():
+    p = rnnlib.init_rnn_params(4, 8, 4, seed=0)
+    with pytest.raises(ValueError, match="start must have more inputs than outputs"):
+        analysis.remember_first_accuracy(p, 5, seed=0, lr=0.1)
+    with pytest.raises(TypeError, match="start must be an RNNParams, LSTMParams or GRUParams; got dict"):
+        analysis.remember_first_accuracy({}, 5, seed=0, lr=0.1)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        analysis.remember_first_accuracy(rnnlib.init_rnn_params(8, 8, 4, seed=0), 5, seed=-1, lr=0.1)
+    with pytest.raises(ValueError, match="lag must be"):
+        analysis.remember_first_accuracy(rnnlib.init_rnn_params(8, 8, 4, seed=0), 0, seed=0, lr=0.1)

@@ -50,3 +50,64 @@ def test_figures_are_returned_and_drawn_on_a_given_axes():
     ):
         fig, ax = plt.subplots()
         assert make(ax) is fig and isinstance(fig, Figure)
+
+
+def test_lstm_cell_diagram_highlights_the_cell_state_path_only_when_asked():
+    def label_colours(fig):
+        return {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+
+    on = label_colours(plots.draw_lstm_cell(highlight_cell_path=True))
+    off = label_colours(plots.draw_lstm_cell(highlight_cell_path=False))
+    for label in ("$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$h_t$", "$x_t$", "$f_t$", "$i_t$", "$g_t$", "$o_t$"):
+        assert label in on and label in off, f"{label} missing from the diagram"
+    assert on["$c_t$"] == on["$c_{t-1}$"] == plots.PALETTE[5] and on["$h_t$"] == "black"
+    assert off["$c_t$"] == "black"
+
+
+def test_text_activations_colour_each_character():
+    fig = plots.plot_text_activations("ab\ncd", np.array([-1.0, 1.0, 0.0, 0.5, -0.5]), width=4)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["a", "b", "⏎", "c", "d"]
+    faces = [p.get_facecolor() for p in ax.patches]
+    assert len(faces) == 5
+    assert faces[1][0] > faces[1][2] and faces[0][2] > faces[0][0]  # positive red, negative blue
+    rows = sorted({round(t.get_position()[1], 1) for t in ax.texts})
+    assert len(rows) == 2  # the newline starts a new row
+    with pytest.raises(ValueError, match="values must have shape"):
+        plots.plot_text_activations("abc", np.zeros(2))
+    with pytest.raises(ValueError, match="text must be a non-empty string"):
+        plots.plot_text_activations("", np.zeros(0))
+
+
+def test_forecast_plot_draws_history_truth_and_forecast():
+    fig = plots.plot_forecast(np.arange(5.0), np.ones(3), np.zeros(3))
+    ax = fig.axes[0]
+    assert [len(line.get_xdata()) for line in ax.lines[:3]] == [5, 3, 3]
+    assert ax.lines[2].get_xdata()[0] == 5  # the forecast starts where the history ends
+    with pytest.raises(ValueError, match="forecast must have shape"):
+        plots.plot_forecast(np.arange(5.0), np.ones(3), np.zeros(4))
+
+
+def test_bits_per_char_plot_smooths_the_training_loss():
+    from rnnlib import text
+
+    run = text.LanguageModelRun(
+        params=None,
+        losses=np.full(10, np.log(2.0) * 3),  # 3 bits per character at every step
+        grad_norms=np.ones(10),
+        eval_steps=np.array([5, 10]),
+        eval_bits=np.array([3.5, 3.2]),
+        best_params=None,
+        best_step=10,
+    )
+    fig = plots.plot_bits_per_char(run, baseline=4.6, window=4)
+    ax = fig.axes[0]
+    training, held_out, baseline = ax.lines
+    np.testing.assert_array_equal(training.get_xdata(), np.arange(4, 11))
+    np.testing.assert_allclose(training.get_ydata(), 3.0)
+    np.testing.assert_array_equal(held_out.get_ydata(), [3.5, 3.2])
+    assert baseline.get_ydata()[0] == 4.6
+    with pytest.raises(ValueError, match="window must be at most the number of training steps, 10"):
+        plots.plot_bits_per_char(run, window=11)
+    with pytest.raises(TypeError, match="run must be the LanguageModelRun"):
+        plots.plot_bits_per_char(run.losses)

@@ -113,3 +113,27 @@ def test_the_shipped_model_loads_and_scores_what_it_records():
     assert info["steps"] == info["eval_steps"][np.argmin(info["eval_bits"])]
     _, held = text.split(vocab.encode(alice))
     assert text.evaluate_bits_per_char(params, held) == pytest.approx(info["held_out_bits_per_char"], rel=1e-6)
+
+
+def test_inside_quotes_tells_quotes_from_apostrophes():
+    s = "He said 'Alice's cat isn't here,' and left. 'Oh!'"
+    flags = text.inside_quotes(s)
+    marked = "".join(ch if f else "_" for ch, f in zip(s, flags, strict=True))
+    assert marked == "________'Alice's cat isn't here,____________'Oh!_"
+    assert text.inside_quotes("").shape == (0,)
+    with pytest.raises(TypeError, match="text must be a string"):
+        text.inside_quotes(["'a'"])
+
+
+def test_unit_correlations_are_pearsons_r_for_every_unit():
+    rng = np.random.default_rng(0)
+    signal = (rng.random(200) < 0.3).astype(float)
+    acts = np.column_stack([signal + 0.1 * rng.normal(size=200), rng.normal(size=200), -signal, np.full(200, 0.7)])
+    r = text.unit_correlations(acts.astype(np.float32), signal)
+    for u in range(3):
+        assert r[u] == pytest.approx(np.corrcoef(acts[:, u], signal)[0, 1], abs=1e-6)
+    assert r[2] == pytest.approx(-1.0) and r[3] == 0.0  # a unit that never changes
+    with pytest.raises(ValueError, match="signal must vary"):
+        text.unit_correlations(acts, np.ones(200))
+    with pytest.raises(ValueError, match="signal must have shape"):
+        text.unit_correlations(acts, signal[:-1])
