@@ -4,22 +4,45 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-# Python 3.11 if present (what the course is tested with), else any python3 >= 3.10.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The Pythons the course supports: CPython from PY_OLDEST (pyproject.toml's requires-python) to
+# PY_NEWEST, the default build (not free-threaded). `make wheels` checks that requirements.lock
+# has a wheel of every pin for each of them on Linux, macOS and Windows.
+PY_OLDEST := 3.11.5
+PY_NEWEST := 3.15
+# Exits 0 on a supported Python, else with a message saying why not.
+PY_CHECK := import sys, sysconfig; v = sys.version_info[:3]; impl = sys.implementation.name; \
+	ft = ", free-threaded" if sysconfig.get_config_var("Py_GIL_DISABLED") else ""; \
+	lo, hi = (tuple(int(n) for n in s.split(".")) for s in ("$(PY_OLDEST)", "$(PY_NEWEST)")); \
+	ok = lo <= v and v[:2] <= hi and impl == "cpython" and not ft; \
+	sys.exit(0 if ok else f"{sys.executable} is Python %d.%d.%d ({impl}{ft}), but the course needs CPython $(PY_OLDEST) to $(PY_NEWEST). Install one, then run: make PYTHON=/path/to/python3.x ..." % v)
+# Python 3.11 if present and supported (what the course is tested with), else python3, else the
+# first supported python3.12 to python3.15 on PATH. Give another with: make PYTHON=... install
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.11 python3 python3.12 python3.13 python3.14 python3.15; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c '$(PY_CHECK)' >/dev/null 2>&1 && { command -v $$p; exit; }; done; \
+	command -v python3 || echo python3)
+endif
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 # Installed when pyproject.toml or the lock file changes.
 STAMP := $(VENV)/.installed-course
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+# make test runs the three floating-point configurations every machine must pass (the
+# fourth too when CI is set); make portability runs every one this machine supports.
+PORTABILITY_ARGS ?=
+# Test processes run at once: the unit tests and the portability check's single-threaded
+# configurations use every core, up to two.
+JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
-.PHONY: help install book test unit nbval build-strict browser linkcheck bench capstone lab execute student lint lock clean
+.PHONY: help install book test unit nbval portability build-strict browser linkcheck bench capstone lab execute student lint lock wheels clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/bin/python:
-	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "the course needs Python 3.10 or newer"'
+	@command -v $(PYTHON) >/dev/null || { echo "No $(PYTHON) found: install CPython $(PY_OLDEST) to $(PY_NEWEST), then make PYTHON=/path/to/python3.x ..." >&2; exit 1; }
+	@$(PYTHON) -c '$(PY_CHECK)'
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(VENV)/bin/python pyproject.toml requirements.lock
@@ -33,15 +56,20 @@ book: $(STAMP)  ## set up and build the website into _build/html
 	$(BIN)/jupyter-book build .
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)  ## set up and run every test: unit, nbval, strict book build, real-browser check of every page
-	$(MAKE) --no-print-directory unit nbval build-strict browser
+test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser
+	$(MAKE) --no-print-directory wheels unit
+	$(MAKE) --no-print-directory portability PORTABILITY_ARGS="$(if $(CI),,--at-most 3)"
+	$(MAKE) --no-print-directory build-strict browser
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(BIN)/python -m pytest tests --ignore=tests/browser -n $(JOBS)
 
 nbval: $(STAMP)  ## re-run every notebook and compare with its stored outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval-sanitize.cfg \
 		$(NOTEBOOKS)
+
+portability: $(STAMP)  ## nbval over every notebook under several floating-point configurations, figures compared
+	$(BIN)/python tools/portability/run.py --jobs $(JOBS) $(PORTABILITY_ARGS)
 
 build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
@@ -72,12 +100,16 @@ lint: $(STAMP)  ## ruff over the package, tests, tools and notebooks
 	$(BIN)/ruff check rnnlib tests tools benchmarks chapters
 	$(BIN)/ruff format --check rnnlib tests tools benchmarks
 
-lock:  ## re-resolve every dependency into requirements.lock (needs the network)
+lock:  ## re-resolve every dependency into requirements.lock, then make wheels (needs the network)
 	rm -rf /tmp/rnn-course-lock && $(PYTHON) -m venv /tmp/rnn-course-lock
+	/tmp/rnn-course-lock/bin/pip install --quiet --upgrade pip setuptools
 	/tmp/rnn-course-lock/bin/pip install --quiet -e '.[course,lab]'
-	{ echo "# Exact versions of everything the course installs (make install uses this file as pip constraints)."; \
-	  echo "# Regenerate after changing a dependency in pyproject.toml: make lock"; \
-	  /tmp/rnn-course-lock/bin/pip freeze --exclude-editable; } > requirements.lock
+	/tmp/rnn-course-lock/bin/pip freeze --all --exclude-editable --exclude pip > /tmp/rnn-course-lock/freeze.txt
+	/tmp/rnn-course-lock/bin/python tools/update_lock.py /tmp/rnn-course-lock/freeze.txt requirements.lock
+	$(MAKE) --no-print-directory wheels
+
+wheels: $(VENV)/bin/python  ## check that every pin has a wheel on each supported Python and platform (needs the network)
+	$(BIN)/python tools/check_wheels.py
 
 clean:  ## remove the build output (keeps .venv)
 	rm -rf _build

@@ -3,9 +3,23 @@ so every test run shows the course's own run time."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
+import pytest
+
 _seconds: dict[str, float] = defaultdict(float)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    """Tell the notebook's kernel, before nbval starts it, which notebook it runs.
+
+    The portability check's figure recorder (tools/portability/figure_record.py)
+    files each figure under this name; it does nothing unless the check is running.
+    """
+    if os.environ.get("RNNCOURSE_FIGURE_DIR"):
+        os.environ["RNNCOURSE_NOTEBOOK"] = item.nodeid.split("::")[0]
 
 
 def pytest_runtest_logreport(report) -> None:

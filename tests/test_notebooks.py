@@ -137,3 +137,10 @@ def test_code_fits_the_page_column(path):
     for cell in code_cells(path):
         for line in cell.source.splitlines():
             assert len(line) <= 79, f"code line of {len(line)} characters:\n{line}"
+
+
+def test_the_sanitizer_only_replaces_memory_addresses():
+    """nbval compares every printed number: the sanitizer may not blank any of them."""
+    text = (ROOT / "chapters" / "nbval-sanitize.cfg").read_text()
+    rules = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("regex:")]
+    assert rules == [r"\b0x[0-9a-fA-F]+\b"], f"only memory addresses may be sanitised; rules: {rules}"
