@@ -1,13 +1,23 @@
 """Checkers for the exercises: each says at once whether an answer is right and,
 if not, what is wrong with it (which shape, which value, which time step).
 
-A checker never raises because of the learner's code: an exception, a ``None``,
-a wrong type or shape all come back as a :class:`CheckResult` that says so.
+A checker never raises because of the learner's code: an exception (``SystemExit``
+included), a ``None``, any other return value, a wrong type or shape, and a function
+that runs for longer than :data:`TIME_LIMIT` seconds all come back as a
+:class:`CheckResult` that says so. ``KeyboardInterrupt`` (the learner pressing stop)
+still stops the kernel. What the learner's function prints is shown, cut to
+:data:`PRINT_LIMIT` characters.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import itertools
+import re
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,20 +61,87 @@ def _not_done(exercise: str, message: str) -> CheckResult:
     return CheckResult(exercise, False, message, done=False)
 
 
+# Seconds one call of the learner's function may take; every reference solution takes
+# well under a tenth of that.
+TIME_LIMIT = 10.0
+# Characters of the learner's own printing shown under the verdict.
+PRINT_LIMIT = 2000
+
+
+class _TimeLimit(BaseException):
+    """Raised inside the learner's function when it runs past TIME_LIMIT. A
+    BaseException, so that the learner's own ``except Exception`` does not swallow it."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` with :class:`_TimeLimit`.
+
+    Uses a real-time interval timer, so it works where a notebook runs code: in the
+    main thread of a Unix or macOS kernel. Elsewhere (Windows, a worker thread, a
+    browser kernel) the block runs without a limit.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# How many more characters of the learner's printing this check may still show: a
+# checker calls the function several times, and PRINT_LIMIT holds for all of them.
+_print_budget = {"left": PRINT_LIMIT}
+
+
+def _show_printed(text: str) -> None:
+    """Show what the learner's function printed, within what is left of PRINT_LIMIT."""
+    left = _print_budget["left"]
+    if not text or left < 0:
+        return
+    if len(text) > left:
+        text = text[:left] + "\n... (more printed by your function, not shown)\n"
+        _print_budget["left"] = -1  # say so once
+    else:
+        _print_budget["left"] = left - len(text)
+    print(text, end="" if text.endswith("\n") else "\n")
+
+
 def _call(exercise: str, fn: Callable, *args: object) -> tuple[object, CheckResult | None]:
     """Call the learner's function; turn anything that goes wrong into a verdict."""
     if not callable(fn):
         return None, _wrong(exercise, f"expected a function; got {type(fn).__name__}")
+    name = getattr(fn, "__name__", "the function")
+    printed = io.StringIO()
     try:
-        out = fn(*args)
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), _time_limit(TIME_LIMIT):
+            out = fn(*args)
     except NotImplementedError:
         return None, _not_done(
             exercise,
-            f"{getattr(fn, '__name__', 'the function')} still raises NotImplementedError: "
-            "replace that line with your code and run the cell again.",
+            f"{name} still raises NotImplementedError: replace that line with your code and run the cell again.",
         )
+    except _TimeLimit:
+        return None, _wrong(
+            exercise,
+            f"{name} was still running after {TIME_LIMIT:g} seconds, so it was stopped: look for a loop "
+            "that never ends (a `while` whose condition never changes, or a counter that is never updated).",
+        )
+    except SystemExit as exc:  # exit() or sys.exit() in the learner's code
+        return None, _wrong(exercise, f"your function called exit() (SystemExit {exc.code!r}): return a value instead.")
     except Exception as exc:  # the learner's code failed: report it, do not crash
         return None, _wrong(exercise, f"your function raised {type(exc).__name__}: {exc}")
+    finally:
+        _show_printed(printed.getvalue())
     if out is None:
         return None, _wrong(exercise, "your function returned None: is a `return` statement missing?")
     if out is Ellipsis:
@@ -77,7 +154,7 @@ def _as_result_array(
 ) -> tuple[np.ndarray | None, CheckResult | None]:
     try:
         arr = np.asarray(out, dtype=np.float64)
-    except (TypeError, ValueError):
+    except Exception:  # a ragged list, a string, an object whose __array__ raises ...
         return None, _wrong(exercise, f"{what} should be a numeric array; got {type(out).__name__}")
     if arr.shape != shape:
         return None, _wrong(exercise, f"{what} should have shape {shape}; got {arr.shape}")
@@ -201,6 +278,10 @@ _STEP_MISTAKES = (
         lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b),
     ),
     (
+        "W_xh is transposed: with one example per row, W_xh x_t is x @ W_xh.T",
+        lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh.T + b),
+    ),
+    (
         "W_hh is transposed: with one example per row, W_hh h_{t-1} is h_prev @ W_hh.T",
         lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh + b),
     ),
@@ -219,8 +300,9 @@ def check_rnn_step(rnn_step: Callable) -> CheckResult:
     """
     ex = "Exercise 2.2"
     rng = np.random.default_rng(22)
-    # H != D catches most transposes by shape; the square case catches the rest.
-    for B, D, H in ((2, 3, 4), (1, 1, 1), (3, 4, 4)):
+    # The square case (D = H) first: there the commonest mistake, x @ W_xh, runs and
+    # can be named; H != D then catches by shape what a square case cannot.
+    for B, D, H in ((3, 4, 4), (2, 3, 4), (1, 1, 1)):
         x, h = rng.normal(size=(B, D)), rng.normal(size=(B, H))
         W_xh, W_hh, b_h = rng.normal(size=(H, D)), rng.normal(size=(H, H)), rng.normal(size=H)
         args = (x.copy(), h.copy(), W_xh.copy(), W_hh.copy(), b_h.copy())
@@ -255,6 +337,7 @@ def check_softmax(softmax_fn: Callable) -> CheckResult:
         ("small scores", np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])),
         ("one row", np.array([[-1.0, 0.5]])),
         ("large scores (1000 and up)", np.array([[1000.0, 1001.0, 1002.0], [-1000.0, 0.0, 1000.0]])),
+        ("a batch of rows on very different scales", np.array([[1000.0, 1001.0], [0.0, 1.0]])),
     )
     for label, z in cases:
         with np.errstate(all="ignore"):
@@ -262,6 +345,12 @@ def check_softmax(softmax_fn: Callable) -> CheckResult:
         if verdict is not None:
             return verdict
         if not np.all(np.isfinite(got)):
+            if label.startswith("a batch"):  # finite on each scale alone: one maximum for the whole batch
+                return _wrong(
+                    ex,
+                    f"on {label} your softmax gives {np.round(got, 4).tolist()}: subtract each row's own maximum "
+                    "(z.max(axis=-1, keepdims=True)), not the largest score of the whole batch.",
+                )
             if label.startswith("large"):  # the same function was finite on small scores
                 return _wrong(
                     ex,
@@ -394,9 +483,9 @@ def check_can_tell_apart(tell_fn: Callable) -> CheckResult:
     give different outputs at the last step of two equally long sequences."""
     ex = "Exercise 1.3"
     cases = (
-        ([1, 2, 3], [9, 2, 3], 2, False, "they differ 3 steps back, outside a window of 2"),
-        ([1, 2, 3], [9, 2, 3], 3, True, "they differ 3 steps back, inside a window of 3"),
-        ([5, 1, 1, 1], [6, 1, 1, 1], 3, False, "they differ only at the first of 4 steps"),
+        ([1, 2, 3], [9, 2, 3], 2, False, "they differ 2 steps before the last, outside a window of 2"),
+        ([1, 2, 3], [9, 2, 3], 3, True, "they differ 2 steps before the last, inside a window of 3"),
+        ([5, 1, 1, 1], [6, 1, 1, 1], 3, False, "they differ only 3 steps before the last, outside a window of 3"),
         ([5, 1, 1, 7], [5, 1, 1, 8], 1, True, "they differ at the last step itself"),
         ([1, 2], [1, 2], 2, False, "the sequences are the same"),
     )
@@ -408,7 +497,9 @@ def check_can_tell_apart(tell_fn: Callable) -> CheckResult:
             return _wrong(ex, f"the answer should be True or False; got {type(got).__name__} {got!r}")
         if bool(got) != want:
             return _wrong(
-                ex, f"for {a} and {b} with k={k} the answer is {want}: {why}. The MLP sees only the last k inputs."
+                ex,
+                f"for {a} and {b} with k={k} the answer is {want}: {why}. At the last step t the MLP sees only "
+                "x_(t-k+1), ..., x_t, the last k inputs.",
             )
     return _ok(ex, "a windowed MLP can only tell sequences apart by their last k inputs.")
 
@@ -1053,3 +1144,30 @@ def check_one_hot_text(encode: Callable) -> CheckResult:
             return _wrong(ex, f"for {s!r}: use the order of chars as given, {chars!r}.")
         return _wrong(ex, f"for {s!r} with chars {chars!r}, {_first_difference(got, want)}.")
     return _ok(ex, "one row per character, a single 1 at its index in the vocabulary.")
+
+
+# ---------------------------------------------------------------- every checker
+
+
+def _never_raises(checker: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    """Turn anything a checker's own code raises while reading an unusual answer into a
+    verdict. The learner's function is already guarded by _call; this covers what it
+    returned (an object whose comparison or conversion raises, say)."""
+    found = re.search(r"Exercise (\d+\.\d+)", checker.__doc__ or "")
+    exercise = f"Exercise {found.group(1)}" if found else checker.__name__
+
+    @functools.wraps(checker)
+    def guarded(*args: object, **kwargs: object) -> CheckResult:
+        _print_budget["left"] = PRINT_LIMIT
+        try:
+            return checker(*args, **kwargs)
+        except Exception as exc:
+            return _wrong(exercise, f"your answer could not be read ({type(exc).__name__}: {exc})")
+
+    return guarded
+
+
+for _name, _checker in list(globals().items()):
+    if _name.startswith("check_") and callable(_checker):
+        globals()[_name] = _never_raises(_checker)
+del _name, _checker

@@ -49,7 +49,10 @@ def softmax_cross_entropy(
             f"targets must be class indices in [0, O={O}); got values from {targets.min()} to {targets.max()}"
         )
 
-    scored = logits[-1:] if many_to_one else logits  # (T', B, O)
+    # C order, so that the reshape below is a view of the buffer it writes into (for
+    # a transposed or strided view of the logits it would otherwise be a copy, and the
+    # in-place "- onehot" would be lost). A C-ordered input is not copied.
+    scored = np.ascontiguousarray(logits[-1:] if many_to_one else logits)  # (T', B, O)
     classes = targets[None] if many_to_one else targets  # (T', B)
     n = classes.size
     # One buffer, reused in place: shifted scores, then exp, then softmax, then the

@@ -104,7 +104,9 @@ def _ids(name: str, ids: object, vocab_size: int) -> np.ndarray:
         raise ValueError(f"{name} must not be empty")
     if ids.min() < 0 or ids.max() >= vocab_size:
         raise ValueError(f"{name} must lie in [0, vocab_size={vocab_size}); got {ids.min()} to {ids.max()}")
-    return ids
+    # The platform's index type: np.bincount refuses int64 where it is 32-bit (in a
+    # browser, say). Every id is below vocab_size, so nothing is lost.
+    return ids.astype(np.intp, copy=False)
 
 
 def streams(ids: np.ndarray, batch_size: int) -> np.ndarray:

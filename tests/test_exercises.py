@@ -96,14 +96,18 @@ def test_step_accepts_the_reference():
         ),
         (
             lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh + b),
-            "your function raised ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size 4 is different from 3)",
+            "the weights are transposed: with one example per row, W_xh x_t is x @ W_xh.T.",
+        ),
+        (
+            lambda x, h, Wx, Wh, b: np.tanh(x @ Wx + h @ Wh.T + b),
+            "W_xh is transposed: with one example per row, W_xh x_t is x @ W_xh.T.",
         ),
         (
             lambda x, h, Wx, Wh, b: np.tanh(x @ Wx.T + h @ Wh.T + b).sum(axis=0),
-            "h for B=2, H=4 should have shape (2, 4); got (4,)",
+            "h for B=3, H=4 should have shape (3, 4); got (4,)",
         ),
         (lambda x, h, Wx, Wh, b: None, "your function returned None: is a `return` statement missing?"),
-        (lambda x, h, Wx, Wh, b: "h", "h for B=2, H=4 should be a numeric array; got str"),
+        (lambda x, h, Wx, Wh, b: "h", "h for B=3, H=4 should be a numeric array; got str"),
         ("not a function", "expected a function; got str"),
     ],
 )
@@ -115,7 +119,7 @@ def test_step_rejects_wrong_answers_without_crashing(wrong, message):
 
 def test_step_reports_an_unknown_mistake_by_position_and_value():
     result = ex.check_rnn_step(lambda x, h, Wx, Wh, b: reference_step(x, h, Wx, Wh, b) + 0.01)
-    assert repr(result).startswith("[Exercise 2.2] Not yet right: for B=2, D=3, H=4, h[")
+    assert repr(result).startswith("[Exercise 2.2] Not yet right: for B=3, D=4, H=4, h[")
     assert "Compare with h_t = tanh(W_xh x_t + W_hh h_(t-1) + b_h)." in repr(result)
 
 
@@ -209,4 +213,17 @@ def test_latch_stub_is_not_done():
     assert (
         repr(ex.check_latch(..., 10.0, -5.0))
         == "[Exercise 2.4] Not done yet: set W_xh to a number (replace the `...`)."
+    )
+
+
+def test_softmax_names_the_batch_wide_maximum():
+    # "Stable" only when every row has the same scale: the largest score of the whole batch.
+    def global_max(z):
+        e = np.exp(z - z.max())
+        return e / e.sum(axis=-1, keepdims=True)
+
+    assert repr(ex.check_softmax(global_max)) == (
+        "[Exercise 2.3] Not yet right: on a batch of rows on very different scales your softmax gives "
+        "[[0.2689, 0.7311], [nan, nan]]: subtract each row's own maximum (z.max(axis=-1, keepdims=True)), "
+        "not the largest score of the whole batch."
     )

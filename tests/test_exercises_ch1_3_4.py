@@ -66,12 +66,12 @@ def test_can_tell_apart():
     assert ex.check_can_tell_apart(lambda a, b, k: a[-k:] != b[-k:]).passed
     assert (
         msg(ex.check_can_tell_apart(lambda a, b, k: a != b))
-        == "for [1, 2, 3] and [9, 2, 3] with k=2 the answer is False: they differ 3 steps back, outside a window of 2. The MLP sees only the last k inputs."
+        == "for [1, 2, 3] and [9, 2, 3] with k=2 the answer is False: they differ 2 steps before the last, outside a window of 2. At the last step t the MLP sees only x_(t-k+1), ..., x_t, the last k inputs."
     )
     off_by_one = lambda a, b, k: a[-(k - 1) :] != b[-(k - 1) :] if k > 1 else a[-1] != b[-1]  # noqa: E731
     assert (
         msg(ex.check_can_tell_apart(off_by_one))
-        == "for [1, 2, 3] and [9, 2, 3] with k=3 the answer is True: they differ 3 steps back, inside a window of 3. The MLP sees only the last k inputs."
+        == "for [1, 2, 3] and [9, 2, 3] with k=3 the answer is True: they differ 2 steps before the last, inside a window of 3. At the last step t the MLP sees only x_(t-k+1), ..., x_t, the last k inputs."
     )
     assert msg(ex.check_can_tell_apart(lambda a, b, k: 1)) == "the answer should be True or False; got int 1"
 

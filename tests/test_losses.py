@@ -104,3 +104,32 @@ def test_accuracy():
     assert rnnlib.accuracy(logits, targets, from_step=1) == pytest.approx(1 / 2)
     with pytest.raises(ValueError, match=r"^from_step must be an integer in \[0, T=3\); got 3$"):
         rnnlib.accuracy(logits, targets, from_step=3)
+
+
+@pytest.mark.parametrize("layout", ["swapped", "fortran", "strided", "read-only"])
+@pytest.mark.parametrize("many_to_one", [False, True])
+def test_cross_entropy_is_the_same_for_every_memory_layout(layout, many_to_one):
+    # A transposed view once lost the "- onehot" term: the in-place write went to a copy.
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(4, 3, 5))
+    targets = rng.integers(0, 5, size=(3,) if many_to_one else (4, 3))
+    if layout == "swapped":
+        other = np.swapaxes(np.ascontiguousarray(np.swapaxes(logits, 0, 1)), 0, 1)
+    elif layout == "fortran":
+        other = np.asfortranarray(logits)
+    elif layout == "strided":
+        wide = np.zeros((4, 3, 10))
+        wide[..., ::2] = logits
+        other = wide[..., ::2]
+    else:
+        other = logits.copy()
+        other.flags.writeable = False
+    assert not other.flags.c_contiguous or layout == "read-only"
+    loss, grad = rnnlib.softmax_cross_entropy(logits, targets, many_to_one=many_to_one)
+    loss_o, grad_o = rnnlib.softmax_cross_entropy(other, targets, many_to_one=many_to_one)
+    assert loss_o == loss
+    np.testing.assert_array_equal(grad_o, grad)
+    numeric = rnnlib.numerical_gradient(
+        lambda z: rnnlib.softmax_cross_entropy(z, targets, many_to_one=many_to_one)[0], logits.copy()
+    )
+    assert rnnlib.relative_error(grad_o, numeric) < 1e-7

@@ -137,3 +137,16 @@ def test_unit_correlations_are_pearsons_r_for_every_unit():
         text.unit_correlations(acts, np.ones(200))
     with pytest.raises(ValueError, match="signal must have shape"):
         text.unit_correlations(acts, signal[:-1])
+
+
+def test_unigram_baseline_takes_ids_of_any_integer_width():
+    # np.bincount needs the platform's index type, which is 32-bit in a browser.
+    ids = np.array([0, 1, 1, 2, 2, 2])
+    want = text.unigram_bits_per_char(ids, ids, 3)
+    for dtype in (np.int8, np.int32, np.int64, np.uint16):
+        assert text.unigram_bits_per_char(ids.astype(dtype), ids.astype(dtype), 3) == want
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint16])
+def test_ids_are_given_to_numpy_as_the_platform_index_type(dtype):
+    assert text._ids("ids", np.array([0, 2], dtype=dtype), 3).dtype == np.intp
