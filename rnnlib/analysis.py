@@ -161,3 +161,47 @@ def remember_first_accuracy(
     xs, targets = task(test_size, test_seed)
     ys, _ = sequence_forward(run.params, xs)
     return accuracy(ys[-1:], targets[None])
+
+
+def train_delayed_echo(
+    start: object,
+    delay: int,
+    *,
+    seed: int,
+    lr: float,
+    steps: int,
+    seq_len: int = 30,
+    batch_size: int = 16,
+    chunk: int | None = None,
+    clip_norm: float | None = 1.0,
+    optimizer: str = "adam",
+) -> object:
+    """Chapter 5's experiment: train an RNN to recall the token ``delay`` steps back.
+
+    Each update draws a fresh batch of :func:`rnnlib.delayed_echo` sequences with
+    seed ``seed * 10**6 + i``, so each ``seed`` is a separate run. With ``chunk``
+    the gradient is truncated BPTT over chunks of that many steps
+    (:func:`rnnlib.truncated_bptt_loss_and_grads`), else full BPTT. Returns the
+    :class:`rnnlib.TrainingRun` (weights, losses, gradient norms).
+    """
+    from rnnlib.bptt import rnn_loss_and_grads, truncated_bptt_loss_and_grads
+    from rnnlib.cell import RNNParams
+    from rnnlib.optim import train
+    from rnnlib.tasks import delayed_echo
+
+    if not isinstance(start, RNNParams):
+        raise TypeError(f"start must be an RNNParams; got {type(start).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    if chunk is not None:
+        check_positive("chunk", chunk, integer=True)
+    vocab = start.input_size
+
+    def step(params: object, i: int) -> tuple[float, object]:
+        xs, targets = delayed_echo(seq_len, batch_size, vocab, delay, seed=seed * 10**6 + i)
+        if chunk is None:
+            return rnn_loss_and_grads(params, xs, targets)
+        loss, grads, _ = truncated_bptt_loss_and_grads(params, xs, targets, chunk)
+        return loss, grads
+
+    return train(start, step, steps=steps, lr=lr, clip_norm=clip_norm, optimizer=optimizer)

@@ -99,3 +99,32 @@ def test_remember_first_accuracy_messages():
         analysis.remember_first_accuracy(rnnlib.init_rnn_params(8, 8, 4, seed=0), 5, seed=-1, lr=0.1)
     with pytest.raises(ValueError, match="lag must be"):
         analysis.remember_first_accuracy(rnnlib.init_rnn_params(8, 8, 4, seed=0), 0, seed=0, lr=0.1)
+
+
+@pytest.mark.parametrize("chunk", [None, 3])
+def test_train_delayed_echo_is_chapter_5s_run(chunk):
+    """The same losses and weights as training by hand on the seed's batches."""
+    L, seed = 2, 4
+    start = rnnlib.init_rnn_params(5, 8, 5, seed=seed)
+
+    def step(p, i):
+        xs, t = rnnlib.delayed_echo(12, 16, 5, L, seed=seed * 10**6 + i)
+        if chunk is None:
+            return rnnlib.rnn_loss_and_grads(p, xs, t)
+        loss, grads, _ = rnnlib.truncated_bptt_loss_and_grads(p, xs, t, chunk)
+        return loss, grads
+
+    by_hand = rnnlib.train(start, step, steps=30, lr=0.01, clip_norm=1.0, optimizer="adam")
+    run = analysis.train_delayed_echo(start, L, seed=seed, lr=0.01, steps=30, seq_len=12, chunk=chunk)
+    np.testing.assert_array_equal(run.losses, by_hand.losses)
+    np.testing.assert_array_equal(run.params.W_hh, by_hand.params.W_hh)
+
+
+def test_train_delayed_echo_messages():
+    p = rnnlib.init_rnn_params(5, 8, 5, seed=0)
+    with pytest.raises(TypeError, match="start must be an RNNParams; got dict"):
+        analysis.train_delayed_echo({}, 2, seed=0, lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        analysis.train_delayed_echo(p, 2, seed=-1, lr=0.1, steps=1)
+    with pytest.raises(ValueError, match="chunk must be"):
+        analysis.train_delayed_echo(p, 2, seed=0, lr=0.1, steps=1, chunk=0)

@@ -16,11 +16,10 @@ import argparse
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import choose_configurations, probe, verify  # noqa: E402
+from run import choose_configurations, probe, run_each, verify  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
@@ -32,9 +31,10 @@ def main(argv: list[str]) -> int:
     configs, skipped = choose_configurations(probe({}))
     for reason in skipped:
         print(f"skipped: {reason}")
-    configs = [c for c in configs if verify(c, probe(c.env)) is None]
+    usable = [(c, info) for c, info in ((c, probe(c.env)) for c in configs) if verify(c, info) is None]
     if args.only:
-        configs = [configs[0]] + [c for c in configs[1:] if any(s.lower() in c.name.lower() for s in args.only)]
+        wanted = [u for u in usable[1:] if any(s.lower() in u[0].name.lower() for s in args.only)]
+        usable = usable[:1] + wanted
 
     def run(config):
         env = {**os.environ, **config.env}
@@ -42,13 +42,8 @@ def main(argv: list[str]) -> int:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         return proc.stdout + proc.stderr
 
-    # As in run.py: a multi-threaded configuration runs alone.
-    outputs = {}
-    first, rest = configs[0], configs[1:]
-    outputs[first.name] = run(first)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for config, out in zip(rest, pool.map(run, rest), strict=True):
-            outputs[config.name] = out
+    outputs = dict(zip((c.name for c, _ in usable), run_each(usable, run, 2), strict=True))
+    first = usable[0][0]
     lines = {name: out.splitlines() for name, out in outputs.items()}
     print(f"=== {first.name}\n{outputs[first.name]}")
     differ = False

@@ -187,6 +187,23 @@ def run_nbval(config: Configuration, notebooks: list[str], work: Path) -> tuple[
     return proc.returncode, time.perf_counter() - start, proc.stdout + proc.stderr, figures
 
 
+def run_each(usable: list[tuple[Configuration, dict]], fn, jobs: int) -> list:
+    """``fn(config)`` for every configuration, the results in the order given.
+
+    OpenBLAS's threads spin while they wait, so two runs that each use every core
+    slow each other down many times over. A configuration with more than one BLAS
+    thread therefore runs alone; the single-threaded ones run ``jobs`` at a time,
+    the later (slower, older loops) first.
+    """
+    alone = [c for c, seen in usable if (seen["threads"] or 1) > 1]
+    together = [c for c, seen in usable if (seen["threads"] or 1) <= 1][::-1]
+    results = {c.name: fn(c) for c in alone}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for c, result in zip(together, pool.map(fn, together), strict=True):
+            results[c.name] = result
+    return [results[c.name] for c, _ in usable]
+
+
 def load_figures(folder: Path) -> dict[str, list[dict]]:
     return {
         p.stem: [json.loads(line) for line in p.read_text(encoding="utf-8").splitlines()]
@@ -296,17 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="rnn-portability-"))
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    # OpenBLAS's threads spin while they wait, so two runs that each use every core
-    # slow each other down many times over. A configuration with more than one BLAS
-    # thread therefore runs alone; the single-threaded ones run side by side.
-    alone = [c for c, seen in usable if (seen["threads"] or 1) > 1]
-    # The later configurations use older, slower loops: start them first.
-    together = [c for c, seen in usable if (seen["threads"] or 1) <= 1][::-1]
-    results_by_name = {c.name: run_nbval(c, notebooks, work) for c in alone}
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for c, result in zip(together, pool.map(lambda c: run_nbval(c, notebooks, work), together), strict=True):
-            results_by_name[c.name] = result
-    results = [results_by_name[c.name] for c, _ in usable]
+    results = run_each(usable, lambda c: run_nbval(c, notebooks, work), args.jobs)
     wall = time.perf_counter() - start
 
     reference = load_figures(results[0][3])
