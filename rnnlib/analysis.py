@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validate import as_array, check_positive
+from rnnlib._validate import NonFiniteError, as_array, as_generator, check_int, check_positive
 from rnnlib.cell import activation_grad
 from rnnlib.unroll import RNNCache
 
@@ -34,7 +34,8 @@ def spectral_radius(W: np.ndarray) -> float:
 
 def scale_to_spectral_radius(W: np.ndarray, radius: float) -> np.ndarray:
     """``W * radius / rho(W)``: the same matrix, rescaled so its spectral radius is ``radius``."""
-    check_positive("radius", radius)
+    radius = check_positive("radius", radius)
+    W = as_array("W", W, ("H", "H"))
     rho = spectral_radius(W)
     if rho == 0:
         raise ValueError("W has spectral radius 0 (all eigenvalues zero); it cannot be rescaled")
@@ -71,6 +72,10 @@ def gradient_norms_by_lag(cache: RNNCache, dh_last: np.ndarray | None = None) ->
         t = T - lag  # index of h_{t+1} in hs
         dh = (dh * fprime[t]) @ cache.params.W_hh
         norms[lag] = np.linalg.norm(dh, axis=1).mean()
+    if not np.all(np.isfinite(norms)):
+        raise NonFiniteError(
+            f"the gradient norms overflow float64: dh_last is too large (up to {np.abs(dh_last).max():.1e})"
+        )
     return norms
 
 
@@ -95,9 +100,13 @@ def gradient_flow(
     from rnnlib.cell import RNNParams, init_rnn_params
     from rnnlib.unroll import rnn_forward
 
-    check_positive("length", length, integer=True)
-    check_positive("input_scale", input_scale)
-    rng = np.random.default_rng(seed)
+    length = check_positive("length", length, integer=True)
+    input_scale = check_positive("input_scale", input_scale)
+    hidden_size = check_int("hidden_size", hidden_size)
+    batch_size = check_int("batch_size", batch_size)
+    if radius is not None:
+        radius = check_positive("radius", radius)
+    rng = as_generator(seed)
     p = init_rnn_params(8, hidden_size, 2, seed=rng, recurrent_init=recurrent_init)
     W_hh = p.W_hh if radius is None else scale_to_spectral_radius(p.W_hh, radius)
     p = RNNParams(p.W_xh, W_hh, p.b_h, p.W_hy, p.b_y)
@@ -137,8 +146,11 @@ def remember_first_accuracy(
         cell_name(start)
     except TypeError:
         raise TypeError(f"start must be an RNNParams, LSTMParams or GRUParams; got {type(start).__name__}") from None
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    seed = check_int("seed", seed, minimum=0)
+    test_seed = check_int("test_seed", test_seed, minimum=0)
+    lag = check_int("lag", lag)
+    batch_size = check_int("batch_size", batch_size)
+    test_size = check_int("test_size", test_size)
     classes = start.output_size
     distractors = start.input_size - classes
     if distractors < 1:
@@ -191,10 +203,12 @@ def train_delayed_echo(
 
     if not isinstance(start, RNNParams):
         raise TypeError(f"start must be an RNNParams; got {type(start).__name__}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    seed = check_int("seed", seed, minimum=0)
+    delay = check_int("delay", delay, minimum=0)
+    seq_len = check_int("seq_len", seq_len)
+    batch_size = check_int("batch_size", batch_size)
     if chunk is not None:
-        check_positive("chunk", chunk, integer=True)
+        chunk = check_positive("chunk", chunk, integer=True)
     vocab = start.input_size
 
     def step(params: object, i: int) -> tuple[float, object]:

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array, check_positive
+from rnnlib._validate import as_array, check_choice, check_positive
 from rnnlib.cell import RNNParams, _check_params, activation_grad
 from rnnlib.losses import mean_squared_error, softmax_cross_entropy
 from rnnlib.unroll import RNNCache, rnn_forward
+
+LOSSES = ("cross_entropy", "mse")
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,8 +174,7 @@ def rnn_loss_and_grads(
     Returns:
         ``(loss, grads)``.
     """
-    if loss not in ("cross_entropy", "mse"):
-        raise ValueError(f"loss must be 'cross_entropy' or 'mse'; got {loss!r}")
+    check_choice("loss", loss, LOSSES)
     _check_params(params)
     ys, cache = rnn_forward(xs, params, h0, activation=activation)
     loss_fn = softmax_cross_entropy if loss == "cross_entropy" else mean_squared_error
@@ -238,11 +239,15 @@ def truncated_bptt_loss_and_grads(
         through the first chunk; ``h_last`` is the final state, to start the next call.
     """
     params = _check_params(params)
-    check_positive("chunk", chunk, integer=True)
-    if loss not in ("cross_entropy", "mse"):
-        raise ValueError(f"loss must be 'cross_entropy' or 'mse'; got {loss!r}")
+    chunk = check_positive("chunk", chunk, integer=True)
+    check_choice("loss", loss, LOSSES)
     xs = as_array("xs", xs, ("T", "B", ("D", params.input_size)))
-    T = xs.shape[0]
+    T, B, _ = xs.shape
+    O = params.output_size
+    if loss == "cross_entropy":
+        targets = as_array("targets", targets, (("T", T), ("B", B)), integer=True, below=O)
+    else:
+        targets = as_array("targets", targets, (("T", T), ("B", B), ("O", O)))
     loss_fn = softmax_cross_entropy if loss == "cross_entropy" else mean_squared_error
     total, sums, h, dh0 = 0.0, None, h0, None
     for start in range(0, T, chunk):

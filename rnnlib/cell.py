@@ -96,7 +96,7 @@ def init_rnn_params(
     """
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
         check_positive(name, value, integer=True)
-    check_positive("recurrent_scale", recurrent_scale, allow_zero=True)
+    recurrent_scale = check_positive("recurrent_scale", recurrent_scale, allow_zero=True)
     if recurrent_init not in ("normal", "orthogonal", "identity"):
         raise ValueError(f"recurrent_init must be 'normal', 'orthogonal' or 'identity'; got {recurrent_init!r}")
     if np.dtype(dtype) not in (np.float32, np.float64):

@@ -89,7 +89,7 @@ def mlp_backward(dy: np.ndarray, cache: MLPCache) -> MLPParams:
         raise TypeError(f"cache must be the MLPCache returned by mlp_forward; got {type(cache).__name__}")
     p, u, z = cache.params, cache.u, cache.z
     expected = (*z.shape[:-1], p.W_2.shape[0])
-    dy = np.asarray(dy)
+    dy = as_array("dy", dy, None)
     if dy.shape != expected:
         raise ValueError(f"dy must have the shape of mlp_forward's output, {expected}; got {dy.shape}")
     dy2, z2, u2 = dy.reshape(-1, dy.shape[-1]), z.reshape(-1, z.shape[-1]), u.reshape(-1, u.shape[-1])
@@ -110,7 +110,7 @@ def window_inputs(xs: np.ndarray, k: int) -> np.ndarray:
         sequence starts are zeros.
     """
     xs = as_array("xs", xs, ("T", "B", "D"))
-    check_positive("k", k, integer=True)
+    k = check_positive("k", k, integer=True)
     T, B, D = xs.shape
     padded = np.concatenate([np.zeros((k - 1, B, D), dtype=xs.dtype), xs])
     return np.concatenate([padded[j : j + T] for j in range(k)], axis=-1)
@@ -130,6 +130,15 @@ def window_mlp_loss_and_grads(
     """
     from rnnlib.losses import softmax_cross_entropy
 
+    if not isinstance(params, MLPParams):
+        raise TypeError(f"params must be an MLPParams (see init_mlp_params); got {type(params).__name__}")
+    window = check_positive("window", window, integer=True)
+    xs = as_array("xs", xs, ("T", "B", "D"))
+    if window * xs.shape[2] != params.input_size:
+        raise ValueError(
+            f"window={window} windows of D={xs.shape[2]} inputs make {window * xs.shape[2]} inputs, but params "
+            f"reads U={params.input_size}: window * D must equal params.input_size"
+        )
     y, cache = mlp_forward(window_inputs(xs, window), params)
     loss, dy = softmax_cross_entropy(y, targets)
     return loss, mlp_backward(dy, cache)

@@ -44,6 +44,10 @@ GRU_GATES = ("z", "r", "n")
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-a))``, computed as ``(1 + tanh(a/2)) / 2`` so it never overflows."""
+    return _sigmoid(as_array("a", a, None, allow_empty=True))
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
@@ -265,10 +269,10 @@ def lstm_step_forward(
     h_prev = as_array("h_prev", h_prev, (("B", x.shape[0]), ("H", H)))
     c_prev = as_array("c_prev", c_prev, (("B", x.shape[0]), ("H", H)))
     a = x @ params.W_x.T + h_prev @ params.W_h.T + params.b  # (B, 4H)
-    i = sigmoid(a[:, :H])
-    f = sigmoid(a[:, H : 2 * H])
+    i = _sigmoid(a[:, :H])
+    f = _sigmoid(a[:, H : 2 * H])
     g = np.tanh(a[:, 2 * H : 3 * H])
-    o = sigmoid(a[:, 3 * H :])
+    o = _sigmoid(a[:, 3 * H :])
     c = f * c_prev + i * g
     h = o * np.tanh(c)
     return h, c, LSTMStepCache(x, h_prev, c_prev, np.concatenate([i, f, g, o], axis=1), c, params)
@@ -478,8 +482,8 @@ def gru_step_forward(x: np.ndarray, h_prev: np.ndarray, params: GRUParams) -> tu
     W_xz, W_hz, b_z = params.gate("z")
     W_xr, W_hr, b_r = params.gate("r")
     W_xn, W_hn, b_n = params.gate("n")
-    z = sigmoid(x @ W_xz.T + h_prev @ W_hz.T + b_z)
-    r = sigmoid(x @ W_xr.T + h_prev @ W_hr.T + b_r)
+    z = _sigmoid(x @ W_xz.T + h_prev @ W_hz.T + b_z)
+    r = _sigmoid(x @ W_xr.T + h_prev @ W_hr.T + b_r)
     n = np.tanh(x @ W_xn.T + (r * h_prev) @ W_hn.T + b_n)
     h = (1 - z) * n + z * h_prev
     return h, GRUStepCache(x, h_prev, np.concatenate([z, r, n], axis=1), params)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnlib._validate import check_positive, fields_of, with_fields
+from rnnlib._validate import as_array, check_function, check_number, check_positive, fields_of, loss_value, with_fields
 
 DEFAULT_EPS = 1e-6
 # With eps = 1e-6 in float64 the truncation error (~eps^2 = 1e-12) and the
@@ -35,29 +35,39 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
     """The central-difference gradient of the scalar function ``f`` at ``x``.
 
     ``f`` is called with perturbed copies of ``x``; ``x`` itself is not changed.
-    Costs ``2 * x.size`` calls of ``f``.
+    Costs ``2 * x.size`` calls of ``f``, which must return a finite number.
     """
-    check_positive("eps", eps)
-    x = np.array(x, dtype=np.float64)
+    check_function("f", f)
+    eps = check_eps(eps)
+    x = np.array(as_array("x", x, None), dtype=np.float64)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]
         x[i] = old + eps
-        f_plus = f(x.copy())
+        f_plus = loss_value("f", f(x.copy()))
         x[i] = old - eps
-        f_minus = f(x.copy())
+        f_minus = loss_value("f", f(x.copy()))
         x[i] = old
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 
+def check_eps(eps: object) -> float:
+    """A finite-difference step: a number in ``(0, 0.1]``; a float32 step is taken at its float64 value."""
+    return check_number("eps", eps, low=0.0, low_open=True, high=0.1)
+
+
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """``||a - b|| / (||a|| + ||b||)``, and 0 when both are zero."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a = as_array("a", a, None).astype(np.float64)
+    b = as_array("b", b, None).astype(np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"the two gradients must have the same shape; got {a.shape} and {b.shape}")
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / max(denom, 1e-300))
+        raise ValueError(f"a and b must have the same shape; got a {a.shape} and b {b.shape}")
+    scale = max(float(np.abs(a).max()), float(np.abs(b).max()))
+    if scale == 0:
+        return 0.0
+    a, b = a / scale, b / scale  # the ratio is unchanged, and no norm overflows
+    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
 def gradient_errors(
@@ -75,7 +85,9 @@ def gradient_errors(
     Returns:
         ``{name: relative error}`` in the order of ``params``' fields.
     """
-    values, analytic = fields_of(params), fields_of(grads)
+    check_function("f", f)
+    eps = check_eps(eps)
+    values, analytic = fields_of(params, "params"), fields_of(grads, "grads")
     for name, value in values.items():
         if name not in analytic:
             raise ValueError(f"grads has no field {name!r}; it must mirror params, whose fields are {list(values)}")
@@ -100,7 +112,7 @@ def check_grads(
 ) -> dict[str, float]:
     """Like :func:`gradient_errors`, but raise :class:`GradientCheckError` naming
     every field whose relative error exceeds ``tol``. Returns the errors."""
-    check_positive("tol", tol)
+    tol = check_positive("tol", tol)
     errors = gradient_errors(f, params, grads, eps=eps)
     bad = {name: err for name, err in errors.items() if not err <= tol}
     if bad:

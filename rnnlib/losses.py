@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validate import as_array
+from rnnlib._validate import NonFiniteError, as_array, check_flag, check_int
 
 
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -19,7 +19,10 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     Subtracting ``max_j z_j`` first leaves the result unchanged and keeps
     ``exp`` from overflowing for large scores.
     """
-    z = as_array("z", z, ["..."] * np.ndim(z))
+    z = as_array("z", z, None)
+    axis = check_int("axis", axis, minimum=None)
+    if not -max(z.ndim, 1) <= axis < max(z.ndim, 1) or z.ndim == 0:
+        raise ValueError(f"axis must name one of z's {z.ndim} axes; got {axis}")
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -40,14 +43,11 @@ def softmax_cross_entropy(
     Returns:
         ``(loss, dlogits)`` with ``dlogits`` the shape of ``logits``.
     """
+    many_to_one = check_flag("many_to_one", many_to_one)
     logits = as_array("logits", logits, ("T", "B", "O"))
     T, B, O = logits.shape
     tdims = (("B", B),) if many_to_one else (("T", T), ("B", B))
-    targets = as_array("targets", targets, tdims, integer=True)
-    if targets.size and (targets.min() < 0 or targets.max() >= O):
-        raise ValueError(
-            f"targets must be class indices in [0, O={O}); got values from {targets.min()} to {targets.max()}"
-        )
+    targets = as_array("targets", targets, tdims, integer=True, below=O)
 
     # C order, so that the reshape below is a view of the buffer it writes into (for
     # a transposed or strided view of the logits it would otherwise be a copy, and the
@@ -86,12 +86,18 @@ def mean_squared_error(ys: np.ndarray, targets: np.ndarray, *, many_to_one: bool
     Returns:
         ``(loss, dys)`` with ``dys`` the shape of ``ys``.
     """
+    many_to_one = check_flag("many_to_one", many_to_one)
     ys = as_array("ys", ys, ("T", "B", "O"))
     T, B, O = ys.shape
     tdims = (("B", B), ("O", O)) if many_to_one else (("T", T), ("B", B), ("O", O))
     targets = as_array("targets", targets, tdims)
     diff = ys[-1] - targets if many_to_one else ys - targets
-    loss = float(np.mean(diff**2))
+    with np.errstate(over="ignore"):
+        loss = float(np.mean(diff**2))
+    if not np.isfinite(loss):
+        raise NonFiniteError(
+            f"the squared error of ys against targets overflows; got {loss} (ys up to {np.abs(ys).max():.1e})"
+        )
     ddiff = 2.0 * diff / diff.size
     if not many_to_one:
         return loss, ddiff
@@ -111,7 +117,8 @@ def accuracy(logits: np.ndarray, targets: np.ndarray, *, from_step: int = 0) -> 
     """
     logits = as_array("logits", logits, ("T", "B", "O"))
     T, B, _ = logits.shape
-    targets = as_array("targets", targets, (("T", T), ("B", B)), integer=True)
-    if not (isinstance(from_step, (int, np.integer)) and 0 <= from_step < T):
+    targets = as_array("targets", targets, (("T", T), ("B", B)), integer=True, below=logits.shape[2])
+    from_step = check_int("from_step", from_step, minimum=0)
+    if from_step >= T:
         raise ValueError(f"from_step must be an integer in [0, T={T}); got {from_step!r}")
     return float(np.mean(logits[from_step:].argmax(axis=-1) == targets[from_step:]))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validate import check_positive
-from rnnlib.bptt import RNNGrads, rnn_backward
+from rnnlib._validate import as_array, check_choice, check_flag, check_positive
+from rnnlib.bptt import LOSSES, RNNGrads, rnn_backward
 from rnnlib.cell import RNNParams, init_rnn_params
 from rnnlib.gated import (
     GRUCache,
@@ -109,8 +109,8 @@ def sequence_loss_and_grads(
     Returns:
         ``(loss, grads, final_state)``.
     """
-    if loss not in ("cross_entropy", "mse"):
-        raise ValueError(f"loss must be 'cross_entropy' or 'mse'; got {loss!r}")
+    check_choice("loss", loss, LOSSES)
+    many_to_one = check_flag("many_to_one", many_to_one)
     ys, cache = sequence_forward(params, xs, state)
     loss_fn = softmax_cross_entropy if loss == "cross_entropy" else mean_squared_error
     value, dys = loss_fn(ys, targets, many_to_one=many_to_one)
@@ -162,7 +162,9 @@ def forecast(params: RNNParams | LSTMParams | GRUParams, history: np.ndarray, st
     history it runs *closed loop*: it sees only its own predictions, so its errors
     compound, as in any long-range forecast. Returns the predictions ``(steps, B, D)``.
     """
-    check_positive("steps", steps, integer=True)
+    steps = check_positive("steps", steps, integer=True)
+    cell_name(params)
+    history = as_array("history", history, ("T", "B", ("D", params.input_size)))
     if params.output_size != params.input_size:
         raise ValueError(
             f"forecast feeds each output back as the next input, so the model needs output_size == input_size; "

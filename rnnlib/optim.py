@@ -11,13 +11,48 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnnlib._validate import NonFiniteError, check_positive, fields_of, with_fields
+from rnnlib._validate import (
+    NonFiniteError,
+    as_array,
+    check_choice,
+    check_function,
+    check_number,
+    check_positive,
+    fields_of,
+    loss_value,
+    with_fields,
+)
+
+
+def gradient_arrays(grads: object, names: object = None) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The arrays of a gradient record, checked, and the names among them that ``names`` picks (all by default)."""
+    arrays = {n: as_array(f"grads.{n}", g, None) for n, g in fields_of(grads, "grads").items()}
+    if names is None:
+        return arrays, list(arrays)
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):
+        raise TypeError(f"names must be a list of field names such as {list(arrays)[:2]}; got {type(names).__name__}")
+    unknown = [n for n in names if n not in arrays]
+    if unknown or not names:
+        raise ValueError(f"names must list some of the fields {list(arrays)}; got {list(names)!r}")
+    return arrays, list(names)
+
+
+def matching_grads(params: object, grads: object) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The fields of ``params`` and of ``grads``, checked to match one for one in shape."""
+    values = fields_of(params, "params")
+    g = {n: as_array(f"grads.{n}", a, None) for n, a in fields_of(grads, "grads").items()}
+    missing = [n for n in values if n not in g]
+    if missing:
+        raise ValueError(f"grads must have a field for every parameter; missing {missing}")
+    for n, w in values.items():
+        if g[n].shape != np.shape(w):
+            raise ValueError(f"grads.{n} must have the shape of params.{n}, {np.shape(w)}; got {g[n].shape}")
+    return values, g
 
 
 def global_norm(grads: object, names: list[str] | None = None) -> float:
     """``sqrt(sum_k ||g_k||^2)`` over the named gradient arrays (all by default)."""
-    arrays = fields_of(grads)
-    names = list(arrays) if names is None else names
+    arrays, names = gradient_arrays(grads, names)
     return float(np.sqrt(sum(float(np.sum(np.square(arrays[n]))) for n in names)))
 
 
@@ -29,9 +64,8 @@ def clip_grad_norm(grads: object, max_norm: float, names: list[str] | None = Non
     The direction is unchanged. Returns ``(clipped grads, norm before clipping)``;
     ``names`` limits which fields count and are scaled (all by default).
     """
-    check_positive("max_norm", max_norm)
-    arrays = fields_of(grads)
-    names = list(arrays) if names is None else names
+    max_norm = check_positive("max_norm", max_norm)
+    arrays, names = gradient_arrays(grads, names)
     norm = global_norm(grads, names)
     if norm <= max_norm:
         return grads, norm
@@ -44,11 +78,8 @@ def sgd_update(params: object, grads: object, lr: float) -> object:
 
     Returns a new record of the same type; ``params`` is not modified.
     """
-    check_positive("lr", lr)
-    values, g = fields_of(params), fields_of(grads)
-    missing = [n for n in values if n not in g]
-    if missing:
-        raise ValueError(f"grads must have a field for every parameter; missing {missing}")
+    lr = check_positive("lr", lr)
+    values, g = matching_grads(params, grads)
     return with_fields(params, **{n: w - lr * g[n] for n, w in values.items()})
 
 
@@ -80,20 +111,19 @@ def adam_update(
     Pass ``state=None`` on the first call and the returned state after that.
     Returns ``(new params, new state)``; neither argument is modified.
     """
-    check_positive("lr", lr)
-    for name, beta in (("beta1", beta1), ("beta2", beta2)):
-        if not (isinstance(beta, (int, float)) and 0.0 <= beta < 1.0):
-            raise ValueError(f"{name} must be a number in [0, 1); got {beta!r}")
-    check_positive("eps", eps)
-    values, g = fields_of(params), fields_of(grads)
-    missing = [n for n in values if n not in g]
-    if missing:
-        raise ValueError(f"grads must have a field for every parameter; missing {missing}")
+    lr = check_positive("lr", lr)
+    beta1 = check_number("beta1", beta1, low=0.0, high=1.0, high_open=True)
+    beta2 = check_number("beta2", beta2, low=0.0, high=1.0, high_open=True)
+    eps = check_positive("eps", eps)
+    values, g = matching_grads(params, grads)
     if state is None:
         zeros = {n: np.zeros_like(w) for n, w in values.items()}
         state = AdamState(zeros, dict(zeros), 0)
-    elif not isinstance(state, AdamState):
-        raise TypeError(f"state must be None or the AdamState returned by adam_update; got {type(state).__name__}")
+    elif not isinstance(state, AdamState) or set(state.m) != set(values):
+        raise TypeError(
+            "state must be None or the AdamState that adam_update returned for these params; "
+            f"got {type(state).__name__}"
+        )
     t = state.t + 1
     m = {n: beta1 * state.m[n] + (1 - beta1) * g[n] for n in values}
     v = {n: beta2 * state.v[n] + (1 - beta2) * np.square(g[n]) for n in values}
@@ -143,26 +173,41 @@ def train(
             forward pass is not finite, saying at which step and what to change,
             instead of training on NaN.
     """
-    check_positive("steps", steps, integer=True)
-    check_positive("lr", lr)
+    steps = check_positive("steps", steps, integer=True)
+    lr = check_positive("lr", lr)
     if clip_norm is not None:
-        check_positive("clip_norm", clip_norm)
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}; got {optimizer!r}")
+        clip_norm = check_positive("clip_norm", clip_norm)
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    check_function("loss_and_grads", loss_and_grads)
     adam_state = None
-    names = list(fields_of(params))
+    names = list(fields_of(params, "params"))
     losses, norms = np.empty(steps), np.empty(steps)
     advice = "try a smaller lr" + (
         " or a smaller clip_norm" if clip_norm is not None else ", or clip the gradient (clip_norm=1.0, say)"
     )
     for step in range(steps):
         try:
-            loss, grads = loss_and_grads(params, step)
+            returned = loss_and_grads(params, step)
         except NonFiniteError as err:
             raise FloatingPointError(
                 f"training diverged at step {step}: the forward pass overflowed ({err}) (lr={lr}); {advice}"
             ) from None
-        norm = global_norm(grads, names)
+        if not (isinstance(returned, tuple) and len(returned) == 2):
+            raise TypeError(
+                "loss_and_grads must return a pair (loss, grads); "
+                f"got {type(returned).__name__}"
+                + (f" of {len(returned)} values" if isinstance(returned, tuple) else "")
+            )
+        loss, grads = returned
+        if not isinstance(loss, (bool, np.bool_)) and isinstance(loss, (int, float, np.integer, np.floating)):
+            loss = float(loss)
+        else:
+            loss_value("loss_and_grads", loss)  # raises: not a number
+        try:
+            matching_grads(params, grads)
+            norm = global_norm(grads, names)
+        except NonFiniteError:
+            norm = float("nan")
         if not (np.isfinite(loss) and np.isfinite(norm)):
             raise FloatingPointError(
                 f"training diverged at step {step}: loss = {loss}, gradient norm = {norm} (lr={lr}); {advice}"

@@ -5,12 +5,22 @@ call the same functions, so the static page and the live page agree.
 
 from __future__ import annotations
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from rnnlib._validate import as_array, check_activation, check_positive
+from rnnlib._validate import (
+    as_array,
+    check_activation,
+    check_choice,
+    check_flag,
+    check_int,
+    check_number,
+    check_positive,
+    check_text,
+)
 from rnnlib.cell import activate
 
 # Colour-blind-safe palette (Okabe and Ito) used throughout the book.
@@ -36,10 +46,26 @@ def use_course_style() -> None:
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes to draw into, or None for a new figure; got {type(ax).__name__}")
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize)
         return fig, ax
     return ax.figure, ax
+
+
+def _curves(name: str, curves: object, length: int | None = None) -> dict[str, np.ndarray]:
+    """``{label: values (N,)}``, checked: a non-empty dict of string labels and 1-D arrays."""
+    if not isinstance(curves, dict):
+        raise TypeError(f"{name} must be a dict of label -> values; got {type(curves).__name__}")
+    if not curves:
+        raise ValueError(f"{name} must hold at least one curve")
+    out = {}
+    for label, values in curves.items():
+        check_text(f"every label of {name}", label)
+        dims = ("N",) if length is None else (("N", length),)
+        out[label] = as_array(f"{name}[{label!r}]", values, dims)
+    return out
 
 
 def plot_activations(ax: Axes | None = None) -> Figure:
@@ -72,6 +98,10 @@ def plot_cell_response(
     With ``x`` and ``h_prev`` given, that point is marked and labelled.
     """
     activation = check_activation(activation)
+    w_xh, w_hh, b_h = (check_number(n, v) for n, v in (("w_xh", w_xh), ("w_hh", w_hh), ("b_h", b_h)))
+    h_prev_values = as_array("h_prev_values", h_prev_values, ("K",), allow_empty=True)
+    x = None if x is None else check_number("x", x)
+    h_prev = None if h_prev is None else check_number("h_prev", h_prev)
     fig, ax = _axes(ax)
     xs = np.linspace(-3, 3, 301)
     for i, hp in enumerate(h_prev_values):
@@ -101,6 +131,14 @@ def plot_cell_response(
     return fig
 
 
+def _series(name: str, values: object) -> np.ndarray:
+    """One sequence of one unit: shape ``(T,)``, or ``(T, 1, 1)`` as rnnlib's functions return it."""
+    arr = as_array(name, values, None)
+    if arr.ndim == 0 or arr.size != arr.shape[0]:
+        raise ValueError(f"{name} must have shape (T,) or (T, 1, 1), one value per step; got {arr.shape}")
+    return arr.ravel()
+
+
 def plot_sequence(
     xs: np.ndarray,
     hs: np.ndarray,
@@ -113,8 +151,12 @@ def plot_sequence(
 
     ``xs`` and ``hs`` have shape ``(T,)`` (or ``(T, 1, 1)``); ``h_0`` is drawn at ``t = 0``.
     """
-    xs = as_array("xs", np.ravel(xs), ("T",))
-    hs = as_array("hs", np.ravel(hs), (("T", xs.shape[0]),))
+    xs, hs = _series("xs", xs), _series("hs", hs)
+    if hs.shape != xs.shape:
+        raise ValueError(f"hs must hold one state per input of xs, T={xs.shape[0]}; got {hs.shape[0]}")
+    h0 = check_number("h0", h0)
+    if not (isinstance(labels, (tuple, list)) and len(labels) == 2 and all(isinstance(v, str) for v in labels)):
+        raise TypeError(f"labels must be two strings (the input's and the state's); got {labels!r:.60}")
     fig, ax = _axes(ax)
     t = np.arange(1, xs.shape[0] + 1)
     ax.bar(t, xs, width=0.6, color=PALETTE[4], alpha=0.6, label=labels[0])
@@ -151,9 +193,9 @@ def draw_unrolled(
     is given; each output is fed back, dashed, as the next input). Every copy carries
     the same weight labels.
     """
-    check_positive("length", length, integer=True)
-    if pattern not in PATTERNS:
-        raise ValueError(f"pattern must be one of {PATTERNS}; got {pattern!r}")
+    length = check_positive("length", length, integer=True)
+    check_choice("pattern", pattern, PATTERNS)
+    folded = check_flag("folded", folded)
     T, step = length, 1.5
     offset = 2.4 if folded else 0.0
     fig, ax = _axes(ax, figsize=(0.9 + 1.1 * (T + 1) + 0.7 * offset, 3.0))
@@ -201,6 +243,7 @@ def draw_unrolled(
 def plot_hidden_heatmap(hs: np.ndarray, *, ax: Axes | None = None, title: str = "Hidden state over time") -> Figure:
     """Every unit of one sequence's hidden states ``hs (T, H)`` as a heatmap, time across."""
     hs = as_array("hs", hs, ("T", "H"))
+    title = check_text("title", title)
     fig, ax = _axes(ax)
     lim = max(float(np.abs(hs).max()), 1e-12)
     im = ax.imshow(
@@ -221,6 +264,11 @@ def plot_hidden_heatmap(hs: np.ndarray, *, ax: Axes | None = None, title: str = 
 def plot_hidden_units(hs: np.ndarray, units: tuple[int, ...] = (0, 1, 2), *, ax: Axes | None = None) -> Figure:
     """A few hidden units of one sequence ``hs (T, H)`` as lines against time."""
     hs = as_array("hs", hs, ("T", "H"))
+    if isinstance(units, (str, bytes)) or not isinstance(units, (tuple, list, np.ndarray)):
+        raise TypeError(f"units must be a tuple of unit indices; got {type(units).__name__}")
+    units = [check_int("units", u, minimum=0) for u in units]
+    if not units or max(units) >= hs.shape[1]:
+        raise ValueError(f"units must be one or more indices in [0, H={hs.shape[1]}); got {units}")
     fig, ax = _axes(ax)
     t = np.arange(1, hs.shape[0] + 1)
     for u in units:
@@ -242,6 +290,11 @@ def plot_accuracy_vs_delay(
 ) -> Figure:
     """Accuracy (or a success rate) against the delay ``L`` of a recall task, with the
     window size and chance level marked when given."""
+    delays = as_array("delays", delays, ("N",))
+    accuracies = as_array("accuracies", accuracies, (("N", delays.shape[0]),))
+    window = None if window is None else check_positive("window", window, integer=True)
+    chance = None if chance is None else check_number("chance", chance, low=0.0, high=1.0)
+    label, ylabel = check_text("label", label), check_text("ylabel", ylabel)
     fig, ax = _axes(ax)
     ax.plot(delays, accuracies, "o-", label=label)
     if window is not None:
@@ -257,6 +310,9 @@ def plot_parameter_counts(
     x: np.ndarray, counts: dict[str, np.ndarray], *, xlabel: str, ax: Axes | None = None, logy: bool = True
 ) -> Figure:
     """Parameter counts of several models against a size (window or sequence length)."""
+    x = as_array("x", x, ("N",))
+    counts = _curves("counts", counts, x.shape[0])
+    xlabel, logy = check_text("xlabel", xlabel), check_flag("logy", logy)
     fig, ax = _axes(ax)
     for name, c in counts.items():
         ax.plot(x, c, label=name)
@@ -270,6 +326,7 @@ def plot_parameter_counts(
 def plot_step_contributions(norms: np.ndarray, *, ax: Axes | None = None, name: str = "W_hh") -> Figure:
     """The size of each time step's contribution to a shared weight's gradient, as bars."""
     norms = as_array("norms", norms, ("T",))
+    name = check_text("name", name)
     fig, ax = _axes(ax)
     t = np.arange(1, norms.shape[0] + 1)
     ax.bar(t, norms, color=PALETTE[0])
@@ -293,6 +350,10 @@ def plot_curves(
     ax: Axes | None = None,
 ) -> Figure:
     """Several named curves over the same ``x`` (loss curves, timings, norms)."""
+    x = as_array("x", x, ("N",))
+    curves = _curves("curves", curves, x.shape[0])
+    xlabel, ylabel, title = check_text("xlabel", xlabel), check_text("ylabel", ylabel), check_text("title", title)
+    logy = check_flag("logy", logy)
     fig, ax = _axes(ax)
     for i, (name, y) in enumerate(curves.items()):
         ax.plot(x, y, label=name, color=PALETTE[i % len(PALETTE)])
@@ -307,9 +368,10 @@ def plot_curves(
 def plot_gradient_flow(curves: dict[str, np.ndarray], *, ax: Axes | None = None, title: str = "") -> Figure:
     """``||dL/dh_{T-lag}||`` against the lag, one curve per setting, on a log scale
     (the output of :func:`rnnlib.analysis.gradient_flow`)."""
+    curves = _curves("curves", curves)
+    title = check_text("title", title)
     fig, ax = _axes(ax)
     for i, (name, norms) in enumerate(curves.items()):
-        norms = np.asarray(norms, dtype=float)
         shown = np.where(norms > 0, norms, np.nan)  # a gradient of exactly 0 has no log
         ax.plot(np.arange(norms.shape[0]), shown, label=name, color=PALETTE[i % len(PALETTE)])
     ax.set_yscale("log")
@@ -353,6 +415,7 @@ def draw_lstm_cell(*, highlight_cell_path: bool = True, ax: Axes | None = None) 
     only road from ``c_{t-1}`` to ``c_t``, with no weight matrix and no squashing
     function on it, so the gradient along it is multiplied by ``f_t`` alone.
     """
+    highlight_cell_path = check_flag("highlight_cell_path", highlight_cell_path)
     fig, ax = _axes(ax, figsize=(7.2, 4.2))
     path = PALETTE[5] if highlight_cell_path else "black"
     lw = 3.0 if highlight_cell_path else 1.2
@@ -423,10 +486,15 @@ def plot_text_activations(
     Lines break at the text's newlines and after ``width`` characters; a newline
     shows as ``⏎``.
     """
-    if not isinstance(text, str) or not text:
+    if not check_text("text", text):
         raise ValueError("text must be a non-empty string")
     values = as_array("values", values, (("N", len(text)),))
-    check_positive("width", width, integer=True)
+    width = check_positive("width", width, integer=True)
+    title = check_text("title", title)
+    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+        raise (TypeError if not isinstance(cmap, str) else ValueError)(
+            f"cmap must be the name of a matplotlib colormap, such as 'RdBu_r' or 'viridis'; got {cmap!r:.40}"
+        )
     rows: list[list[tuple[str, float]]] = [[]]
     for ch, v in zip(text, values, strict=True):
         if len(rows[-1]) == width:
@@ -466,6 +534,7 @@ def plot_forecast(
     history = as_array("history", history, ("N",))
     truth = as_array("truth", truth, ("M",))
     forecast = as_array("forecast", forecast, (("M", truth.shape[0]),))
+    title = check_text("title", title)
     fig, ax = _axes(ax, figsize=(8, 3.2))
     n, m = history.shape[0], truth.shape[0]
     ax.plot(np.arange(n), history, color=PALETTE[7], lw=1, label="observed (the model reads this)")
@@ -498,7 +567,15 @@ def plot_bits_per_char(
 
     if not isinstance(run, LanguageModelRun):
         raise TypeError(f"run must be the LanguageModelRun from train_language_model; got {type(run).__name__}")
-    check_positive("window", window, integer=True)
+    window = check_positive("window", window, integer=True)
+    baseline = None if baseline is None else check_number("baseline", baseline, low=0.0)
+    baseline_label = check_text("baseline_label", baseline_label)
+    if ylim is not None:
+        if not (isinstance(ylim, (tuple, list)) and len(ylim) == 2):
+            raise TypeError(f"ylim must be None or a pair (low, high); got {type(ylim).__name__} {ylim!r:.40}")
+        ylim = (check_number("ylim", ylim[0]), check_number("ylim", ylim[1]))
+        if not ylim[0] < ylim[1]:
+            raise ValueError(f"ylim must be (low, high) with low < high; got {ylim}")
     losses = np.asarray(run.losses, dtype=float)
     if window > losses.shape[0]:
         raise ValueError(f"window must be at most the number of training steps, {losses.shape[0]}; got {window}")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rnnlib._validate import as_array, as_generator, check_positive
+from rnnlib._validate import as_array, as_generator, check_activation, check_positive
 from rnnlib.cell import RNNParams, activate, init_rnn_params
 
 
@@ -28,7 +28,7 @@ def rnn_num_parameters(input_size: int, hidden_size: int, output_size: int) -> i
 
 def untied_num_parameters(length: int, input_size: int, hidden_size: int, output_size: int) -> int:
     """``T`` times the RNN's count: one full set of weights per step."""
-    check_positive("length", length, integer=True)
+    length = check_positive("length", length, integer=True)
     return length * rnn_num_parameters(input_size, hidden_size, output_size)
 
 
@@ -36,7 +36,7 @@ def init_untied_params(
     length: int, input_size: int, hidden_size: int, output_size: int, *, seed: int | np.random.Generator
 ) -> list[RNNParams]:
     """One independent :class:`RNNParams` per step, ``length`` of them."""
-    check_positive("length", length, integer=True)
+    length = check_positive("length", length, integer=True)
     rng = as_generator(seed)
     return [init_rnn_params(input_size, hidden_size, output_size, seed=rng) for _ in range(length)]
 
@@ -47,15 +47,22 @@ def untied_forward(xs: np.ndarray, step_params: Sequence[RNNParams], *, activati
     Raises ``ValueError`` for a sequence longer than the network: there are no
     weights for the extra steps.
     """
-    if not step_params or not all(isinstance(p, RNNParams) for p in step_params):
-        raise TypeError("step_params must be a non-empty list of RNNParams, one per step")
+    activation = check_activation(activation)
+    if (
+        not isinstance(step_params, (list, tuple))
+        or not step_params
+        or not all(isinstance(p, RNNParams) for p in step_params)
+    ):
+        raise TypeError(
+            f"step_params must be a non-empty list of RNNParams, one per step; got {type(step_params).__name__}"
+        )
     D = step_params[0].input_size
     xs = as_array("xs", xs, ("T", "B", ("D", D)))
     T, B, _ = xs.shape
     if T > len(step_params):
         raise ValueError(
-            f"this untied network has weights for {len(step_params)} steps; it cannot read a sequence of "
-            f"T={T} (there are no weights for steps {len(step_params) + 1}..{T})"
+            f"xs has T={T} steps, but this untied network has weights for {len(step_params)} steps only "
+            f"(there are no weights for steps {len(step_params) + 1}..{T})"
         )
     h = np.zeros((B, step_params[0].hidden_size))
     ys = []

@@ -8,26 +8,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validate import as_array, as_generator, check_positive
+from rnnlib._validate import as_array, as_generator, check_int, check_number, check_positive
 
 
 def one_hot(tokens: np.ndarray, vocab_size: int) -> np.ndarray:
     """Integer tokens of any shape ``S`` -> float64 one-hot vectors of shape ``(*S, vocab_size)``."""
-    check_positive("vocab_size", vocab_size, integer=True)
-    tokens = as_array("tokens", tokens, ["..."] * np.ndim(tokens), integer=True)
-    if tokens.size and (tokens.min() < 0 or tokens.max() >= vocab_size):
-        raise ValueError(
-            f"tokens must lie in [0, vocab_size={vocab_size}); got values from {tokens.min()} to {tokens.max()}"
-        )
+    vocab_size = check_positive("vocab_size", vocab_size, integer=True)
+    tokens = as_array("tokens", tokens, None, integer=True, below=vocab_size)
     return np.eye(vocab_size)[tokens]
 
 
 def binary_sequences(length: int, batch_size: int, *, seed: int | np.random.Generator, p: float = 0.5) -> np.ndarray:
     """Random 0/1 inputs of shape ``(T, B, 1)``, each 1 with probability ``p``."""
-    check_positive("length", length, integer=True)
-    check_positive("batch_size", batch_size, integer=True)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
+    length = check_positive("length", length, integer=True)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
+    p = check_number("p", p, low=0.0, high=1.0)
     return (as_generator(seed).random((length, batch_size, 1)) < p).astype(np.float64)
 
 
@@ -42,11 +37,10 @@ def delayed_echo(
     Returns:
         ``(xs, targets)``: one-hot inputs ``(T, B, V)`` and class targets ``(T, B)``.
     """
-    check_positive("length", length, integer=True)
-    check_positive("batch_size", batch_size, integer=True)
-    check_positive("delay", delay, integer=True, allow_zero=True)
-    if not (isinstance(vocab_size, (int, np.integer)) and vocab_size >= 2):
-        raise ValueError(f"vocab_size must be an integer >= 2 (a blank and at least one token); got {vocab_size!r}")
+    length = check_positive("length", length, integer=True)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
+    delay = check_positive("delay", delay, integer=True, allow_zero=True)
+    vocab_size = check_int("vocab_size", vocab_size, minimum=2)  # a blank and at least one token
     tokens = as_generator(seed).integers(1, vocab_size, size=(length, batch_size))
     targets = np.zeros_like(tokens)
     targets[delay:] = tokens[: length - delay] if delay < length else targets[delay:]
@@ -67,11 +61,10 @@ def remember_first(
         ``(xs, targets)``: inputs ``(lag + 1, B, num_classes + num_distractors)`` and
         classes ``(B,)``.
     """
-    check_positive("lag", lag, integer=True)
-    check_positive("batch_size", batch_size, integer=True)
-    check_positive("num_distractors", num_distractors, integer=True)
-    if not (isinstance(num_classes, (int, np.integer)) and num_classes >= 2):
-        raise ValueError(f"num_classes must be an integer >= 2; got {num_classes!r}")
+    lag = check_positive("lag", lag, integer=True)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
+    num_distractors = check_positive("num_distractors", num_distractors, integer=True)
+    num_classes = check_int("num_classes", num_classes, minimum=2)
     rng = as_generator(seed)
     classes = rng.integers(0, num_classes, size=batch_size)
     tokens = np.concatenate([classes[None], num_classes + rng.integers(0, num_distractors, size=(lag, batch_size))])
@@ -93,9 +86,9 @@ def noisy_sines(
     and noise, all drawn from ``seed``; the sum is divided by the number of sines, so
     values stay within about [-1, 1].
     """
-    check_positive("length", length, integer=True)
-    check_positive("batch_size", batch_size, integer=True)
-    check_positive("noise", noise, allow_zero=True)
+    length = check_positive("length", length, integer=True)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
+    noise = check_positive("noise", noise, allow_zero=True)
     periods = as_array("periods", periods, ("K",))
     if periods.size == 0 or np.any(periods <= 0):
         raise ValueError(f"periods must be one or more positive numbers; got {periods.tolist()}")

@@ -14,13 +14,14 @@ included); one that always knew the next character would score 0.
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from importlib import resources
 
 import numpy as np
 
-from rnnlib._validate import as_array, as_generator, check_positive
+from rnnlib._validate import as_array, as_generator, check_choice, check_int, check_number, check_positive
 from rnnlib.losses import softmax, softmax_cross_entropy
 from rnnlib.models import cell_name, final_state, sequence_forward, sequence_loss_and_grads
 from rnnlib.optim import train
@@ -77,36 +78,45 @@ class Vocabulary:
 
     def decode(self, ids: np.ndarray) -> str:
         """Token ids -> characters."""
-        ids = as_array("ids", ids, ("N",), integer=True)
-        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
-            raise ValueError(f"ids must lie in [0, {self.size}); got values from {ids.min()} to {ids.max()}")
+        ids = as_array("ids", ids, ("N",), integer=True, below=self.size, allow_empty=True)
         return "".join(self.chars[k] for k in ids)
 
 
 def bits_per_char(nats: float) -> float:
     """A cross-entropy per character in nats (what the loss reports) -> bits: ``nats / ln 2``."""
-    return float(nats) / LN2
+    return check_number("nats", nats, low=0.0) / LN2
 
 
 def unigram_bits_per_char(train_ids: np.ndarray, eval_ids: np.ndarray, vocab_size: int) -> float:
     """Bits per character of the model that predicts every character from its frequency
     in ``train_ids`` alone, scored on ``eval_ids`` (add-one smoothing, so no character
     gets probability zero). The baseline a sequence model has to beat."""
-    check_positive("vocab_size", vocab_size, integer=True)
+    vocab_size = check_positive("vocab_size", vocab_size, integer=True)
     counts = np.bincount(_ids("train_ids", train_ids, vocab_size), minlength=vocab_size) + 1.0
     p = counts / counts.sum()
     return float(-np.mean(np.log2(p[_ids("eval_ids", eval_ids, vocab_size)])))
 
 
-def _ids(name: str, ids: object, vocab_size: int) -> np.ndarray:
-    ids = as_array(name, ids, ("N",), integer=True)
-    if ids.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    if ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"{name} must lie in [0, vocab_size={vocab_size}); got {ids.min()} to {ids.max()}")
+def _ids(name: str, ids: object, vocab_size: int | None = None, dims: tuple = ("N",)) -> np.ndarray:
+    """Token ids, checked: integers in ``[0, vocab_size)`` (or just >= 0), as the platform's index type."""
+    ids = as_array(name, ids, dims, integer=True, below=vocab_size)
+    if vocab_size is None and ids.min() < 0:
+        bad = np.argwhere(ids < 0)[0]
+        raise ValueError(
+            f"{name} must hold token ids >= 0; got {ids[tuple(bad)]} at index {tuple(int(i) for i in bad)}"
+        )
     # The platform's index type: np.bincount refuses int64 where it is 32-bit (in a
     # browser, say). Every id is below vocab_size, so nothing is lost.
     return ids.astype(np.intp, copy=False)
+
+
+def _check_streams(name: str, n_tokens: int, batch_size: int) -> None:
+    """Raise unless ``n_tokens`` ids make ``batch_size`` streams of at least two tokens (an input and its target)."""
+    if n_tokens // batch_size < 2:
+        raise ValueError(
+            f"{name} is too short for batch_size={batch_size}: {n_tokens} tokens give streams of "
+            f"{n_tokens // batch_size}; it needs at least {2 * batch_size} tokens"
+        )
 
 
 def streams(ids: np.ndarray, batch_size: int) -> np.ndarray:
@@ -116,11 +126,10 @@ def streams(ids: np.ndarray, batch_size: int) -> np.ndarray:
     in order, so consecutive chunks of rows continue each stream where the last
     stopped. The last ``N % B`` tokens are dropped.
     """
-    ids = as_array("ids", ids, ("N",), integer=True)
-    check_positive("batch_size", batch_size, integer=True)
+    ids = _ids("ids", ids)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
+    _check_streams("ids", len(ids), batch_size)
     n = len(ids) // batch_size
-    if n < 2:
-        raise ValueError(f"ids is too short for batch_size={batch_size}: {len(ids)} tokens give streams of {n}")
     return ids[: n * batch_size].reshape(batch_size, n).T
 
 
@@ -133,10 +142,12 @@ def chunk(
     ``targets[t] = stream_ids[start + t + 1]``; ``T`` is shorter than ``length``
     at the end of the streams.
     """
-    stream_ids = as_array("stream_ids", stream_ids, ("N", "B"), integer=True)
-    if not 0 <= start < len(stream_ids) - 1:
+    vocab_size = check_positive("vocab_size", vocab_size, integer=True)
+    stream_ids = _ids("stream_ids", stream_ids, vocab_size, ("N", "B"))
+    start = check_int("start", start, minimum=0)
+    if not start < len(stream_ids) - 1:
         raise ValueError(f"start must lie in [0, {len(stream_ids) - 1}) for these streams; got {start!r}")
-    check_positive("length", length, integer=True)
+    length = check_positive("length", length, integer=True)
     stop = min(start + length, len(stream_ids) - 1)
     xs = one_hot(stream_ids[start:stop], vocab_size).astype(dtype, copy=False)
     return xs, stream_ids[start + 1 : stop + 1]
@@ -181,12 +192,17 @@ def train_language_model(
         (:func:`bits_per_char` converts them).
     """
     cell_name(params)
-    check_positive("seq_len", seq_len, integer=True)
-    check_positive("eval_every", eval_every, integer=True)
+    steps = check_positive("steps", steps, integer=True)
+    seq_len = check_positive("seq_len", seq_len, integer=True)
+    eval_every = check_positive("eval_every", eval_every, integer=True)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
     V = params.output_size
-    data = streams(_ids("train_ids", train_ids, V), batch_size)
-    if held_out is not None:
+    train_ids = _ids("train_ids", train_ids, V)
+    _check_streams("train_ids", len(train_ids), batch_size)
+    data = streams(train_ids, batch_size)
+    if held_out is not None:  # checked now, not after the training it would be measured at
         held_out = _ids("held_out", held_out, V)
+        _check_streams("held_out", len(held_out), EVAL_BATCH)
     carry: dict[str, object] = {"state": None, "start": 0}
     evals: list[tuple[int, float, object]] = []
 
@@ -218,9 +234,16 @@ def train_language_model(
     )
 
 
-def evaluate_bits_per_char(params: object, ids: np.ndarray, *, batch_size: int = 16, seq_len: int = 200) -> float:
+EVAL_BATCH = 16
+
+
+def evaluate_bits_per_char(
+    params: object, ids: np.ndarray, *, batch_size: int = EVAL_BATCH, seq_len: int = 200
+) -> float:
     """Bits per character of the model on a held-out text, reading it as
     ``batch_size`` streams with the state carried across chunks (no training)."""
+    cell_name(params)
+    seq_len = check_positive("seq_len", seq_len, integer=True)
     V = params.output_size
     data = streams(_ids("ids", ids, V), batch_size)
     state, total, count = None, 0.0, 0
@@ -240,8 +263,11 @@ def temperature_softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     Below 1 it sharpens the distribution towards the likeliest character; above 1
     it flattens it towards uniform; at 1 it is the model's own distribution.
     """
-    check_positive("temperature", temperature)
-    return softmax(np.asarray(logits, dtype=np.float64) / temperature)
+    temperature = check_positive("temperature", temperature)
+    logits = as_array("logits", logits, None).astype(np.float64)
+    if logits.ndim == 0:
+        raise ValueError("logits must have at least one axis (the characters); got a scalar")
+    return softmax(logits / temperature)
 
 
 def sample(
@@ -258,16 +284,16 @@ def sample(
     Each character is drawn from :func:`temperature_softmax` of the model's output
     and fed back as the next input. Returns the generated text (without the prime).
     """
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab must be a Vocabulary; got {type(vocab).__name__}")
-    if vocab.size != params.output_size:
-        raise ValueError(f"vocab has {vocab.size} characters but the model outputs {params.output_size}")
-    if not isinstance(prime, str) or not prime:
-        raise ValueError(f"prime must be a non-empty string to start from; got {prime!r}")
-    check_positive("length", length, integer=True)
-    check_positive("temperature", temperature)
+    cell_name(params)
+    _check_vocab(vocab, params)
+    if not isinstance(prime, str):
+        raise TypeError(f"prime must be a non-empty string to start from; got {type(prime).__name__}")
+    if not prime:
+        raise ValueError("prime must be a non-empty string to start from; got ''")
+    length = check_positive("length", length, integer=True)
+    temperature = check_positive("temperature", temperature)
     rng = as_generator(seed)
-    ys, cache = sequence_forward(params, one_hot(vocab.encode(prime), vocab.size)[:, None])
+    ys, cache = sequence_forward(params, one_hot(_encode(vocab, "prime", prime), vocab.size)[:, None])
     state = final_state(cache)
     logits = ys[-1, 0]
     out = np.empty(length, dtype=np.int64)
@@ -278,6 +304,24 @@ def sample(
     return vocab.decode(out)
 
 
+def _check_vocab(vocab: object, params: object) -> None:
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary; got {type(vocab).__name__}")
+    if vocab.size != params.output_size or vocab.size != params.input_size:
+        raise ValueError(
+            f"vocab has {vocab.size} characters but the model reads {params.input_size} and outputs "
+            f"{params.output_size}: vocab must be the one the model was trained with"
+        )
+
+
+def _encode(vocab: Vocabulary, name: str, text: str) -> np.ndarray:
+    """``vocab.encode(text)``, with a message that names the argument the text came from."""
+    unknown = sorted(set(text) - set(vocab.chars))
+    if unknown:
+        raise ValueError(f"{name} contains characters that are not in the vocabulary: {''.join(unknown)!r}")
+    return vocab.encode(text)
+
+
 def hidden_activations(params: object, vocab: Vocabulary, text: str, *, state: str = "h") -> np.ndarray:
     """Every hidden unit's value at every character of ``text``: an array ``(len(text), H)``.
 
@@ -285,10 +329,13 @@ def hidden_activations(params: object, vocab: Vocabulary, text: str, *, state: s
     ``tanh(c_t)``, the cell state squashed into ``(-1, 1)`` (what the well-known
     pictures of character-level LSTMs colour).
     """
-    if not isinstance(vocab, Vocabulary):
-        raise TypeError(f"vocab must be a Vocabulary; got {type(vocab).__name__}")
-    if state not in ("h", "c"):
-        raise ValueError(f"state must be 'h' or 'c'; got {state!r}")
+    cell_name(params)
+    _check_vocab(vocab, params)
+    check_choice("state", state, ("h", "c"))
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str; got {type(text).__name__}")
+    if not text:
+        raise ValueError("text must not be empty")
     if state == "c" and cell_name(params) != "lstm":
         raise ValueError("state='c' needs an LSTM: only the LSTM has a cell state")
     _, cache = sequence_forward(params, one_hot(vocab.encode(text), vocab.size)[:, None])
@@ -332,6 +379,10 @@ def unit_correlations(activations: np.ndarray, signal: np.ndarray) -> np.ndarray
     if not np.any(s):
         raise ValueError("signal must vary: it has the same value at every character")
     a = activations - activations.mean(axis=0)
+    # r does not change when a column is scaled; scaling each to at most 1 first keeps
+    # the squares below from overflowing for huge values.
+    s = s / np.abs(s).max()
+    a = a / np.where(np.abs(a).max(axis=0) > 0, np.abs(a).max(axis=0), 1.0)
     spread = np.sqrt((a**2).sum(axis=0) * (s**2).sum())
     safe = np.where(spread > 0, spread, 1.0)
     return np.where(spread > 0, (a.T @ s) / safe, 0.0)
@@ -340,19 +391,43 @@ def unit_correlations(activations: np.ndarray, signal: np.ndarray) -> np.ndarray
 def split(ids: np.ndarray, held_out: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """The text's first ``1 - held_out`` for training and the rest, never trained on, for
     measuring: ``(train_ids, held_out_ids)``."""
-    ids = as_array("ids", ids, ("N",), integer=True)
-    if not (isinstance(held_out, float) and 0.0 < held_out < 1.0):
-        raise ValueError(f"held_out must be a fraction strictly between 0 and 1; got {held_out!r}")
+    ids = _ids("ids", ids)
+    held_out = check_number("held_out", held_out, low=0.0, high=1.0, low_open=True, high_open=True)
     cut = int(round(len(ids) * (1.0 - held_out)))
     return ids[:cut], ids[cut:]
 
 
 def save_model(path: str, params: object, vocab: Vocabulary, **info: object) -> None:
-    """Write a trained model, its vocabulary and ``info`` (how it was trained) to an ``.npz``."""
+    """Write a trained model, its vocabulary and ``info`` (how it was trained) to an ``.npz``.
+
+    Each ``info`` value must be a string, a number, a bool, or a list or array of
+    numbers: what :func:`load_model` can read back without running pickled code.
+    """
+    path = _check_path(path)
     cell = cell_name(params)
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab must be a Vocabulary; got {type(vocab).__name__}")
     arrays = {f"param_{f.name}": np.asarray(getattr(params, f.name)) for f in fields(params)}
-    meta = {f"info_{k}": np.asarray(v) for k, v in info.items()}
+    meta = {}
+    for key, value in info.items():
+        arr = (
+            np.asarray(value)
+            if isinstance(value, (str, bool, int, float, list, tuple, np.ndarray, np.generic))
+            else None
+        )
+        if arr is None or arr.dtype.kind not in "biufU":
+            raise TypeError(
+                f"{key} must be a string, a number, a bool, or a list or array of numbers, to be saved as info; "
+                f"got {type(value).__name__}"
+            )
+        meta[f"info_{key}"] = arr
     np.savez_compressed(path, cell=np.asarray(cell), chars=np.asarray(vocab.chars), **arrays, **meta)
+
+
+def _check_path(path: object) -> str:
+    if not isinstance(path, (str, os.PathLike)) or isinstance(path, bytes):
+        raise TypeError(f"path must be a file name (a str or a pathlib.Path); got {type(path).__name__}")
+    return os.fspath(path)
 
 
 def load_model(path: str | None = None) -> tuple[object, Vocabulary, dict[str, object]]:
@@ -364,6 +439,8 @@ def load_model(path: str | None = None) -> tuple[object, Vocabulary, dict[str, o
     from rnnlib.cell import RNNParams
     from rnnlib.gated import GRUParams, LSTMParams
 
+    if path is not None:
+        path = _check_path(path)
     shipped = resources.files("rnnlib").joinpath("data", "alice_lstm.npz")
     with resources.as_file(shipped) if path is None else nullcontext(path) as real, np.load(real) as data:
         cls = {"rnn": RNNParams, "lstm": LSTMParams, "gru": GRUParams}[str(data["cell"])]

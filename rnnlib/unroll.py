@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array, check_activation, check_positive
+from rnnlib._validate import as_array, as_generator, check_activation, check_positive
 from rnnlib.cell import RNNParams, _check_params, activate, rnn_step_forward
 
 
@@ -91,9 +91,15 @@ def rnn_forward_stepwise(
     :func:`rnn_forward` and equal to it (a test checks this); it is here to be read.
     """
     params = _check_params(params)
+    activation = check_activation(activation)
     xs = as_array("xs", xs, ("T", "B", ("D", params.input_size)))
     T, B, _ = xs.shape
-    h = np.zeros((B, params.hidden_size), dtype=np.result_type(xs, params.W_hh)) if h0 is None else h0
+    H = params.hidden_size
+    h = (
+        np.zeros((B, H), dtype=np.result_type(xs, params.W_hh))
+        if h0 is None
+        else as_array("h0", h0, (("B", B), ("H", H)))
+    )
     states = []
     for t in range(T):
         h, _ = rnn_step_forward(xs[t], h, params, activation=activation)
@@ -108,7 +114,7 @@ def rnn_generate(
     *,
     h0: np.ndarray | None = None,
     activation: str = "tanh",
-    rng: np.random.Generator | None = None,
+    rng: np.random.Generator | int | None = None,
     temperature: float = 1.0,
 ) -> np.ndarray:
     """One-to-many: feed one input, then feed each output back as the next input.
@@ -131,8 +137,10 @@ def rnn_generate(
             "rnn_generate feeds outputs back as inputs, so params need D == O; "
             f"got D={params.input_size}, O={params.output_size}"
         )
-    check_positive("steps", steps, integer=True)
-    check_positive("temperature", temperature)
+    steps = check_positive("steps", steps, integer=True)
+    temperature = check_positive("temperature", temperature)
+    if rng is not None:
+        rng = as_generator(rng, "rng")
     x = as_array("first_input", first_input, ("B", ("D", params.input_size)))
     B, H = x.shape[0], params.hidden_size
     h = (

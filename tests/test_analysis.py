@@ -95,7 +95,7 @@ def test_remember_first_accuracy_messages():
         analysis.remember_first_accuracy(p, 5, seed=0, lr=0.1)
     with pytest.raises(TypeError, match="start must be an RNNParams, LSTMParams or GRUParams; got dict"):
         analysis.remember_first_accuracy({}, 5, seed=0, lr=0.1)
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match=r"^seed must be >= 0; got -1$"):
         analysis.remember_first_accuracy(rnnlib.init_rnn_params(8, 8, 4, seed=0), 5, seed=-1, lr=0.1)
     with pytest.raises(ValueError, match="lag must be"):
         analysis.remember_first_accuracy(rnnlib.init_rnn_params(8, 8, 4, seed=0), 0, seed=0, lr=0.1)
@@ -124,7 +124,7 @@ def test_train_delayed_echo_messages():
     p = rnnlib.init_rnn_params(5, 8, 5, seed=0)
     with pytest.raises(TypeError, match="start must be an RNNParams; got dict"):
         analysis.train_delayed_echo({}, 2, seed=0, lr=0.1, steps=1)
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match=r"^seed must be >= 0; got -1$"):
         analysis.train_delayed_echo(p, 2, seed=-1, lr=0.1, steps=1)
     with pytest.raises(ValueError, match="chunk must be"):
         analysis.train_delayed_echo(p, 2, seed=0, lr=0.1, steps=1, chunk=0)

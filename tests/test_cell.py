@@ -130,7 +130,7 @@ def test_params_reject_bad_shapes_and_values(kwargs, error, message):
         (
             lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=None),
             TypeError,
-            "seed must be an int or a numpy.random.Generator; got NoneType",
+            "seed must be an int or a numpy.random.Generator; got NoneType None",
         ),
         (
             lambda p: rnnlib.init_rnn_params(3, 5, 2, seed=0, recurrent_init="zeros"),

@@ -17,7 +17,7 @@ def test_relative_error():
     assert rnnlib.relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert rnnlib.relative_error(np.ones(3), -np.ones(3)) == pytest.approx(1.0)
     assert rnnlib.relative_error(np.array([1.0]), np.array([1.0 + 1e-9])) < 1e-9
-    with pytest.raises(ValueError, match=r"same shape; got \(3,\) and \(2,\)"):
+    with pytest.raises(ValueError, match=r"^a and b must have the same shape; got a \(3,\) and b \(2,\)$"):
         rnnlib.relative_error(np.ones(3), np.ones(2))
 
 

@@ -65,7 +65,7 @@ def test_mse_value():
         (
             lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.full((2, 3), 4)),
             ValueError,
-            "targets must be class indices in [0, O=4); got values from 4 to 4",
+            "targets must hold class indices in [0, 4); got 4 at index (0, 0)",
         ),
         (
             lambda: rnnlib.softmax_cross_entropy(np.zeros((2, 3, 4)), np.zeros((2, 3))),
@@ -87,7 +87,7 @@ def test_mse_value():
                 rnnlib.init_rnn_params(1, 2, 2, seed=0), np.zeros((2, 1, 1)), np.zeros((2, 1), int), loss="hinge"
             ),
             ValueError,
-            "loss must be 'cross_entropy' or 'mse'; got 'hinge'",
+            "loss must be one of ('cross_entropy', 'mse'); got 'hinge'",
         ),
     ],
 )

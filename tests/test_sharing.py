@@ -27,7 +27,7 @@ def test_an_untied_network_cannot_read_a_longer_sequence():
         rnnlib.untied_forward(np.zeros((5, 1, 2)), steps)
     assert (
         str(info.value)
-        == "this untied network has weights for 3 steps; it cannot read a sequence of T=5 (there are no weights for steps 4..5)"
+        == "xs has T=5 steps, but this untied network has weights for 3 steps only (there are no weights for steps 4..5)"
     )
     with pytest.raises(TypeError, match="step_params must be a non-empty list of RNNParams, one per step"):
         rnnlib.untied_forward(np.zeros((5, 1, 2)), [])

@@ -28,7 +28,7 @@ def test_vocabulary_round_trip_and_messages():
     assert v.decode(ids) == "hello"
     with pytest.raises(ValueError, match="not in the vocabulary: 'xz'"):
         v.encode("xyz".replace("y", ""))
-    with pytest.raises(ValueError, match=r"ids must lie in \[0, 8\)"):
+    with pytest.raises(ValueError, match=r"^ids must hold class indices in \[0, 8\); got 8 at index \(0,\)$"):
         v.decode(np.array([8]))
     with pytest.raises(ValueError, match="must not repeat"):
         text.Vocabulary("aa")
@@ -85,7 +85,10 @@ def test_sampling_is_reproducible_and_temperature_sharpens(cell):
     np.testing.assert_allclose(text.temperature_softmax(logits, 1.0), rnnlib.softmax(logits))
     with pytest.raises(ValueError, match="temperature must be > 0"):
         text.temperature_softmax(logits, 0.0)
-    with pytest.raises(ValueError, match="vocab has 3 characters but the model outputs 4"):
+    with pytest.raises(
+        ValueError,
+        match="^vocab has 3 characters but the model reads 4 and outputs 4: vocab must be the one the model was trained with$",
+    ):
         text.sample(p, text.Vocabulary("abc"), "a", 5, seed=0)
 
 
