@@ -35,7 +35,7 @@ PORTABILITY_ARGS ?=
 # configurations use every core, up to two.
 JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
-.PHONY: help install book test unit nbval portability build-strict browser linkcheck bench capstone lab execute student lint lock wheels clean
+.PHONY: help install book test unit nbval portability build-strict browser linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -62,7 +62,7 @@ test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every fl
 	$(MAKE) --no-print-directory build-strict browser
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
-	$(BIN)/python -m pytest tests --ignore=tests/browser -n $(JOBS)
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/pdf -n $(JOBS)
 
 nbval: $(STAMP)  ## re-run every notebook and compare with its stored outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval-sanitize.cfg \
@@ -91,6 +91,18 @@ execute: $(STAMP)  ## re-execute every notebook in place, top to bottom in a fre
 
 student: $(STAMP)  ## write the student edition (solutions removed) to _build/student
 	$(BIN)/python tools/student_edition.py _build/student
+
+pdf: $(STAMP)  ## print the book, and a student edition without solutions, to _build/pdf/ (system Chromium); then check both
+	$(BIN)/jupyter-book build .
+	$(BIN)/python tools/print_book.py --out _build/pdf
+	$(BIN)/python -m pytest tests/pdf
+
+# make grade SUBMISSIONS=dir/ [GRADES=_build/grades] [GRADE_ARGS="--cell-timeout 120 --notebook-timeout 600"]
+GRADES ?= _build/grades
+GRADE_ARGS ?=
+grade: $(STAMP)  ## grade a folder of filled-in student notebooks: make grade SUBMISSIONS=dir/ (gradebook, feedback, summary)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder/ (a folder of the students' notebooks, or of one folder per student)" >&2; exit 2; }
+	$(BIN)/python tools/grade.py "$(SUBMISSIONS)" --out "$(GRADES)" --jobs $(JOBS) $(GRADE_ARGS)
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[course,lab]'

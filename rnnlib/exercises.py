@@ -39,14 +39,19 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.passed
 
-    def __repr__(self) -> str:
+    @property
+    def status(self) -> str:
+        """One of :data:`STATUSES`: what the learner sees first, and what a gradebook records."""
         if self.passed:
-            mark = "Correct"
-        elif not self.done:
-            mark = "Not done yet"
-        else:
-            mark = "Not yet right"
-        return f"[{self.exercise}] {mark}: {self.message}"
+            return "Correct"
+        return "Not yet right" if self.done else "Not done yet"
+
+    def __repr__(self) -> str:
+        return f"[{self.exercise}] {self.status}: {self.message}"
+
+
+# The three verdicts a checker gives, in the order a gradebook lists them.
+STATUSES = ("Correct", "Not yet right", "Not done yet")
 
 
 def _ok(exercise: str, message: str) -> CheckResult:
@@ -1167,7 +1172,14 @@ def _never_raises(checker: Callable[..., CheckResult]) -> Callable[..., CheckRes
     return guarded
 
 
+# Every checker by the exercise it checks ("Exercise 2.2" -> check_rnn_step), in the
+# book's order: what `make grade` (tools/grade.py) calls on each learner's answers.
+CHECKERS: dict[str, Callable[..., CheckResult]] = {}
 for _name, _checker in list(globals().items()):
     if _name.startswith("check_") and callable(_checker):
         globals()[_name] = _never_raises(_checker)
-del _name, _checker
+        _found = re.search(r"Exercise (\d+\.\d+)", _checker.__doc__ or "")
+        if _found:
+            CHECKERS[f"Exercise {_found.group(1)}"] = globals()[_name]
+CHECKERS = dict(sorted(CHECKERS.items(), key=lambda item: tuple(int(n) for n in item[0].split()[1].split("."))))
+del _name, _checker, _found

@@ -27,12 +27,13 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "markdown" and bool(SOLUTION_FENCE.match(cell.source))
 
 
-def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``nb`` without solutions and with every output cleared."""
+def student_notebook(nb: nbformat.NotebookNode, *, keep_outputs: bool = False) -> nbformat.NotebookNode:
+    """A copy of ``nb`` without solutions and with every output cleared (kept with
+    ``keep_outputs``, for the printed student edition, tools/print_book.py)."""
     out = nbformat.from_dict(nb)  # a deep copy
     out.cells = [c for c in out.cells if not is_solution(c)]
     for cell in out.cells:
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and not keep_outputs:
             cell.outputs = []
             cell.execution_count = None
     out.metadata.pop("widgets", None)

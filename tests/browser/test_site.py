@@ -160,3 +160,13 @@ def test_zz_page_weights(capsys):
         for page, (sent, raw) in sorted(WEIGHTS.items()):
             print(f"  {sent / 1024:6.0f} KiB  {raw / 1024:6.0f} KiB  {page}")
         print(f"Screenshots: {SCREENSHOTS}")
+
+
+def test_every_page_states_the_licence():
+    """The footer of every page (extra_footer in _config.yml, README "Licence"); index.html
+    only redirects to the introduction."""
+    assert CONTENT
+    for page in [p for p in PAGES if p != "index.html"]:
+        html = (SITE / page).read_text(encoding="utf-8")
+        assert 'href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in html, page
+        assert "MIT licence</a>" in html, page
