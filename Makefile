@@ -56,10 +56,10 @@ book: $(STAMP)  ## set up and build the website into _build/html
 	$(BIN)/jupyter-book build .
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser
+test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser (and the PDFs when CI is set)
 	$(MAKE) --no-print-directory wheels unit
 	$(MAKE) --no-print-directory portability PORTABILITY_ARGS="$(if $(CI),,--at-most 3)"
-	$(MAKE) --no-print-directory build-strict browser
+	$(MAKE) --no-print-directory build-strict browser $(if $(CI),pdf)
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
 	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/pdf -n $(JOBS)
