@@ -393,13 +393,11 @@ def lstm_backward(dys: np.ndarray, cache: LSTMCache) -> LSTMGrads:
     """BPTT through the LSTM: the gradient of every parameter and of ``h0``, ``c0``.
 
     The recursion of :func:`lstm_step_backward`, run from ``t = T`` down to 1 with
-    ``dh`` and ``dc`` carried back from each step to the one before. Time is walked
-    in blocks of steps, last block first. For each block, every factor that does not
-    depend on the carried gradients (``o(1 - tanh(c)^2)``, ``g i(1-i)``, ...) is
-    computed for all its steps at once before the loop, and the weight gradients (sums
-    over time) get one matrix product over all the block's rows after it; so only one
-    block's worth of working memory is ever held beyond the cache. A test checks it
-    against chaining :func:`lstm_step_backward` by hand.
+    ``dh`` and ``dc`` carried back from each step to the one before. Every factor that
+    does not depend on the carried gradients (``o(1 - tanh(c)^2)``, ``g i(1-i)``, ...)
+    is computed for all steps at once before the loop; the weight gradients, sums over
+    time, are single products over all ``T*B`` rows after it. A test checks it against
+    chaining :func:`lstm_step_backward` by hand.
 
     Args:
         dys: ``dL/dy_t`` for every step, shape ``(T, B, O)``.
@@ -409,80 +407,39 @@ def lstm_backward(dys: np.ndarray, cache: LSTMCache) -> LSTMGrads:
         raise TypeError(f"cache must be the LSTMCache returned by lstm_forward; got {type(cache).__name__}")
     p = cache.params
     T, B, H = cache.hs.shape
-    D = p.input_size
     dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
-    dtype = cache.hs.dtype
-    W_h, W_hy = p.W_h.astype(dtype, copy=False), p.W_hy.astype(dtype, copy=False)
+    dhs = dys @ p.W_hy  # through the outputs, (T, B, H)
     gates = cache.gates.reshape(T, B, 4, H)
-    dW_x = np.zeros((4 * H, D), dtype=dtype)
-    dW_h = np.zeros((4 * H, H), dtype=dtype)
-    db = np.zeros(4 * H, dtype=dtype)
-    block = _block_steps(T, B)
-    dhs = np.empty((block, B, H), dtype=dtype)  # dL/dh_t through the outputs, then + from t+1
-    dc_from_dh = np.empty((block, B, H), dtype=dtype)  # dc_t gets dh_t times this
-    k_ifg = np.empty((block, B, 3, H), dtype=dtype)  # da for gates i, f, g is dc_t times these
-    k_o = np.empty((block, B, H), dtype=dtype)  # da for gate o is dh_t times this
-    das = np.empty((block, B, 4, H), dtype=dtype)
-    tmp = np.empty((block, B, H), dtype=dtype)
-    dh_next = np.zeros((B, H), dtype=dtype)
-    dc = np.zeros((B, H), dtype=dtype)  # dL/dc_t arriving from step t+1
-    for stop in range(T, 0, -block):
-        start = max(0, stop - block)
-        n = stop - start
-        i, f, g, o = (gates[start:stop, :, k] for k in range(4))
-        tc = cache.tanh_cs[start:stop] if cache.tanh_cs is not None else np.tanh(cache.cs[start:stop])
-        c_prev = cache.cs[start - 1 : stop - 1] if start > 0 else np.concatenate([cache.c0[None], cache.cs[: stop - 1]])
-        one_minus = tmp[:n]
-        np.multiply(tc, tc, out=one_minus)
-        np.subtract(1, one_minus, out=one_minus)
-        np.multiply(o, one_minus, out=dc_from_dh[:n])  # o (1 - tanh(c)^2)
-        np.subtract(1, i, out=one_minus)
-        np.multiply(one_minus, i, out=k_ifg[:n, :, 0])
-        k_ifg[:n, :, 0] *= g  # g i (1 - i)
-        np.subtract(1, f, out=one_minus)
-        np.multiply(one_minus, f, out=k_ifg[:n, :, 1])
-        k_ifg[:n, :, 1] *= c_prev  # c_{t-1} f (1 - f)
-        np.multiply(g, g, out=one_minus)
-        np.subtract(1, one_minus, out=one_minus)
-        np.multiply(one_minus, i, out=k_ifg[:n, :, 2])  # i (1 - g^2)
-        np.subtract(1, o, out=one_minus)
-        np.multiply(one_minus, o, out=k_o[:n])
-        k_o[:n] *= tc  # tanh(c) o (1 - o)
-        np.matmul(dys[start:stop], W_hy, out=dhs[:n])
-        for t in reversed(range(n)):
-            dh = dhs[t]
-            dh += dh_next
-            np.multiply(dh, dc_from_dh[t], out=tmp[t])
-            dc += tmp[t]  # dc_t
-            np.multiply(k_ifg[t], dc[:, None, :], out=das[t, :, :3])
-            np.multiply(k_o[t], dh, out=das[t, :, 3])
-            dc *= f[t]  # dc_{t-1}: the additive path
-            np.matmul(das[t].reshape(B, 4 * H), W_h, out=dh_next)
-        rows = das[:n].reshape(n * B, 4 * H)
-        h_prev = cache.hs[start - 1 : stop - 1] if start > 0 else np.concatenate([cache.h0[None], cache.hs[: stop - 1]])
-        dW_x += rows.T @ cache.xs[start:stop].reshape(n * B, D).astype(dtype, copy=False)
-        dW_h += rows.T @ h_prev.reshape(n * B, H)
-        db += rows.sum(axis=0)
+    i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
+    c_prev = np.concatenate([cache.c0[None], cache.cs[:-1]])
+    tc = cache.tanh_cs if cache.tanh_cs is not None else np.tanh(cache.cs)
+    dc_from_dh = o * (1.0 - tc * tc)  # dc_t gets dh_t times this
+    # da for gates i, f, g is dc_t times k_ifg; da for gate o is dh_t times k_o.
+    k_ifg = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=2)  # (T, B, 3, H)
+    k_o = tc * o * (1 - o)
+    das = np.empty((T, B, 4, H), dtype=dhs.dtype)
+    dh_next = np.zeros((B, H), dtype=dhs.dtype)
+    dc_next = np.zeros((B, H), dtype=dhs.dtype)
+    for t in reversed(range(T)):
+        dh = dhs[t]
+        dh += dh_next
+        dc = dc_next + dh * dc_from_dh[t]
+        np.multiply(k_ifg[t], dc[:, None, :], out=das[t, :, :3])
+        np.multiply(k_o[t], dh, out=das[t, :, 3])
+        dc_next = np.multiply(dc, f[t], out=dc)
+        dh_next = das[t].reshape(B, 4 * H) @ p.W_h
+    h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])
+    flat_da = das.reshape(T * B, 4 * H)
     flat_dy = dys.reshape(T * B, -1)
     return LSTMGrads(
-        W_x=dW_x,
-        W_h=dW_h,
-        b=db,
+        W_x=flat_da.T @ cache.xs.reshape(T * B, -1),
+        W_h=flat_da.T @ h_prev.reshape(T * B, H),
+        b=flat_da.sum(axis=0),
         W_hy=flat_dy.T @ cache.hs.reshape(T * B, H),
         b_y=flat_dy.sum(axis=0),
         h0=dh_next,
-        c0=dc,
+        c0=dc_next,
     )
-
-
-# Rows (steps x batch) per block of the gated cells' backward passes: enough for the
-# weight-gradient products to run at full BLAS speed, few enough for the block's
-# working arrays to stay a small fraction of the cache.
-_BLOCK_ROWS = 2048
-
-
-def _block_steps(T: int, B: int) -> int:
-    return max(1, min(T, _BLOCK_ROWS // B))
 
 
 # --------------------------------------------------------------------------- GRU
@@ -642,10 +599,9 @@ def gru_forward(xs: np.ndarray, params: GRUParams, h0: np.ndarray | None = None)
 def gru_backward(dys: np.ndarray, cache: GRUCache) -> GRUGrads:
     """BPTT through the GRU: the gradient of every parameter and of ``h0``.
 
-    The recursion of :func:`gru_step_backward` run from ``t = T`` down to 1, in blocks
-    of steps as in :func:`lstm_backward`: each block's constant factors are computed at
-    once before its loop, and its share of the weight gradients is one product over its
-    rows after it. A test checks it against chaining :func:`gru_step_backward` by hand.
+    The recursion of :func:`gru_step_backward` run from ``t = T`` down to 1; the
+    weight gradients are single products over all ``T*B`` rows. A test checks it
+    against chaining :func:`gru_step_backward` by hand.
 
     Args:
         dys: ``dL/dy_t`` for every step, shape ``(T, B, O)``.
@@ -655,66 +611,32 @@ def gru_backward(dys: np.ndarray, cache: GRUCache) -> GRUGrads:
         raise TypeError(f"cache must be the GRUCache returned by gru_forward; got {type(cache).__name__}")
     p = cache.params
     T, B, H = cache.hs.shape
-    D = p.input_size
     dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
-    dtype = cache.hs.dtype
-    W_hy = p.W_hy.astype(dtype, copy=False)
-    W_zr, W_hn = (w.astype(dtype, copy=False) for w in (p.W_h[: 2 * H], p.W_h[2 * H :]))
+    dhs = dys @ p.W_hy
     gates = cache.gates.reshape(T, B, 3, H)
-    dW_x = np.zeros((3 * H, D), dtype=dtype)
-    dW_h = np.zeros((3 * H, H), dtype=dtype)
-    db = np.zeros(3 * H, dtype=dtype)
-    block = _block_steps(T, B)
-    dhs = np.empty((block, B, H), dtype=dtype)
-    k_z = np.empty((block, B, H), dtype=dtype)  # da_z = dh * k_z
-    k_n = np.empty((block, B, H), dtype=dtype)  # da_n = dh * k_n
-    k_r = np.empty((block, B, H), dtype=dtype)  # da_r = d(r * h_{t-1}) * k_r
-    rh = np.empty((block, B, H), dtype=dtype)  # r * h_{t-1}, what W_hn multiplied
-    das = np.empty((block, B, 3, H), dtype=dtype)
-    drh = np.empty((B, H), dtype=dtype)
-    step = np.empty((B, H), dtype=dtype)
-    dh_next = np.zeros((B, H), dtype=dtype)
-    for stop in range(T, 0, -block):
-        start = max(0, stop - block)
-        m = stop - start
-        z, r, n = (gates[start:stop, :, k] for k in range(3))
-        h_prev = cache.hs[start - 1 : stop - 1] if start > 0 else np.concatenate([cache.h0[None], cache.hs[: stop - 1]])
-        one_minus = k_n[:m]
-        np.subtract(1, z, out=one_minus)
-        np.multiply(one_minus, z, out=k_z[:m])
-        k_z[:m] *= h_prev - n  # (h_{t-1} - n) z (1 - z)
-        np.multiply(r, r, out=k_r[:m])
-        np.subtract(r, k_r[:m], out=k_r[:m])
-        k_r[:m] *= h_prev  # h_{t-1} r (1 - r)
-        np.multiply(r, h_prev, out=rh[:m])
-        np.multiply(n, n, out=dhs[:m])
-        np.subtract(1, dhs[:m], out=dhs[:m])
-        one_minus *= dhs[:m]  # (1 - z)(1 - n^2)
-        np.matmul(dys[start:stop], W_hy, out=dhs[:m])
-        for t in reversed(range(m)):
-            dh = dhs[t]
-            dh += dh_next
-            np.multiply(dh, k_z[t], out=das[t, :, 0])
-            np.multiply(dh, k_n[t], out=das[t, :, 2])
-            np.matmul(das[t, :, 2], W_hn, out=drh)  # gradient of r * h_{t-1}
-            np.multiply(drh, k_r[t], out=das[t, :, 1])
-            np.multiply(dh, z[t], out=dh_next)
-            np.multiply(drh, r[t], out=step)
-            dh_next += step
-            np.matmul(das[t].reshape(B, 3 * H)[:, : 2 * H], W_zr, out=step)
-            dh_next += step
-        rows = das[:m].reshape(m * B, 3 * H)
-        W_x, W_h, b = _gru_weight_grads(
-            rows,
-            cache.xs[start:stop].reshape(m * B, D).astype(dtype, copy=False),
-            h_prev.reshape(m * B, H),
-            rh[:m].reshape(m * B, H),
-            H,
-        )
-        dW_x += W_x
-        dW_h += W_h
-        db += b
-    W_x, W_h, b = dW_x, dW_h, db
+    z, r, n = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
+    h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])
+    # The factors that do not depend on the carried gradient, for all steps at once:
+    k_z = (h_prev - n) * z * (1 - z)  # da_z = dh * k_z
+    k_n = (1 - z) * (1 - n * n)  # da_n = dh * k_n
+    k_r = h_prev * r * (1 - r)  # da_r = d(r * h_{t-1}) * k_r
+    W_zr, W_hn = p.W_h[: 2 * H], p.W_h[2 * H :]
+    das = np.empty((T, B, 3, H), dtype=dhs.dtype)
+    dh_next = np.zeros((B, H), dtype=dhs.dtype)
+    for t in reversed(range(T)):
+        dh = dhs[t]
+        dh += dh_next
+        np.multiply(dh, k_z[t], out=das[t, :, 0])
+        np.multiply(dh, k_n[t], out=das[t, :, 2])
+        drh = das[t, :, 2] @ W_hn  # gradient of r * h_{t-1}
+        np.multiply(drh, k_r[t], out=das[t, :, 1])
+        dh_next = dh * z[t]
+        dh_next += drh * r[t]
+        dh_next += das[t].reshape(B, 3 * H)[:, : 2 * H] @ W_zr
+    rows = T * B
+    W_x, W_h, b = _gru_weight_grads(
+        das.reshape(rows, 3 * H), cache.xs.reshape(rows, -1), h_prev.reshape(rows, H), (r * h_prev).reshape(rows, H), H
+    )
     flat_dy = dys.reshape(T * B, -1)
     return GRUGrads(
         W_x=W_x,
