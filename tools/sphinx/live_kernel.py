@@ -48,13 +48,14 @@ def _to_root(docname: str) -> str:
     return "../" * docname.count("/")
 
 
-def _explorer_html(code: str, src: str, number: int) -> str:
+def _explorer_html(src: str, number: int) -> str:
     return f"""<div class="live-explorer" hidden>
 <button type="button" class="live-start" data-src="{html.escape(src)}" data-frame-id="live-frame-{number}">
 Start the live explorer</button>
 <p class="live-status" role="status">Runs this cell in Python inside your browser, served by this site:
-no server and no network needed. The first start loads about 35&nbsp;MB and takes 10 to 30&nbsp;seconds;
-until then, and without JavaScript, the figure below shows the same drawing at fixed values.</p>
+no server and no network needed. The first start loads about 40&nbsp;MB from this site (kept in the
+browser's cache) and takes 10 to 30&nbsp;seconds; until then, and without JavaScript, the static figure
+on this page shows the same drawing at fixed values.</p>
 </div>"""
 
 
@@ -83,7 +84,7 @@ def add_live_controls(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             raise ExtensionError(f"live_kernel: the cell tagged {TAG} in {docname} has no code")
         options = f"kernel=python&execute=1&showBanner=0&code={quote(code)}"
         src = f"{root}{LITE}/repl/index.html?{options}"
-        cell.parent.insert(cell.parent.index(cell) + 1, nodes.raw("", _explorer_html(code, src, number), format="html"))
+        cell.parent.insert(cell.parent.index(cell) + 1, nodes.raw("", _explorer_html(src, number), format="html"))
 
 
 def setup(app: Sphinx) -> dict:

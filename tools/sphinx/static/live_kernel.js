@@ -4,6 +4,18 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const box of document.querySelectorAll(".live-explorer")) box.hidden = false;
 });
 
+// The console fills its frame: make the frame as tall as what the console shows, plus its prompt.
+function fitToContent(frame) {
+  const content = frame.contentDocument.querySelector(".jp-CodeConsole-content");
+  if (!content) return;
+  const cells = [...content.children];
+  if (!cells.length) return;
+  const used = cells.at(-1).getBoundingClientRect().bottom - cells[0].getBoundingClientRect().top;
+  const chrome = frame.clientHeight - content.clientHeight; // the toolbar and the prompt
+  const height = `${Math.round(Math.min(Math.max(used + chrome + 24, 400), 1600))}px`;
+  if (frame.style.height !== height) frame.style.height = height;
+}
+
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button.live-start");
   if (!button) return;
@@ -26,11 +38,11 @@ document.addEventListener("click", (event) => {
     } catch (e) {
       ready = false; // the console is still loading
     }
-    if (ready) {
-      clearInterval(poll);
+    if (ready && !box.classList.contains("live-ready")) {
       box.classList.add("live-ready");
       status.textContent = `Live: Python started in ${Math.round((Date.now() - started) / 1000)} s. ` +
-        "Move a slider and the figure is redrawn here; the static figure below stays for reference.";
+        "Move a slider and the figure is redrawn here; the static figure stays on the page for reference.";
     }
+    if (ready) fitToContent(frame);
   }, 500);
 });
