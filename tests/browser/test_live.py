@@ -1,0 +1,162 @@
+"""The live site: Python (JupyterLite + Pyodide) running in the page, with the network cut.
+
+On chapter 2's page the explorer starts only when asked, its kernel runs offline, a slider
+change redraws the figure, and an exercise checker answers a wrong and a right answer in
+that browser kernel; the chapter itself opens and runs to the end as a JupyterLite notebook.
+Every request outside loopback is aborted and fails the test; the browser also resolves no
+host name but 127.0.0.1 (CHROMIUM_ARGS), which covers the kernel's web worker.
+"""
+
+from __future__ import annotations
+
+import time
+
+import nbformat
+import pytest
+from conftest import ROOT, SITE
+from site_checks import block_outside_requests
+
+PAGE = "chapters/02_rnn_cell.html"
+NOTEBOOK = "02_rnn_cell.ipynb"
+KERNEL_START = 180_000  # ms; about 15 s here, far more on a loaded machine
+
+pytestmark = pytest.mark.skipif(
+    not (SITE / "lite" / "static" / "pyodide" / "pyodide.asm.wasm").exists(),
+    reason="the site has no live kernel: build it with make book",
+)
+
+KERNEL_IDLE = "() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'"
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.outside: list[str] = []
+    block_outside_requests(context, context.outside)
+    page = context.new_page()
+    page.problems: list[str] = []
+    page.on("pageerror", lambda e: page.problems.append(f"JavaScript error: {e}"))
+    page.on("requestfailed", lambda r: page.problems.append(f"failed request: {r.url} ({r.failure})"))
+    page.on("response", lambda r: page.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    yield page
+    context.close()
+    assert not context.outside, "requests to the outside:\n  " + "\n  ".join(context.outside)
+
+
+def resources(page) -> list[str]:
+    return page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name)")
+
+
+def run_in_console(frame, code: str) -> None:
+    """Type ``code`` into the JupyterLite console's prompt and run it, as a reader would."""
+    frame.evaluate(
+        """code => { const panel = window.jupyterapp.shell.currentWidget;
+        panel.console.promptCell.model.sharedModel.setSource(code);
+        return window.jupyterapp.commands.execute('console:run-forced'); }""",
+        code,
+    )
+
+
+def test_explorer_runs_live_offline(site, tab):
+    _, base = site
+    t0 = time.monotonic()
+    tab.goto(base + PAGE, wait_until="load")
+    start = tab.get_by_role("button", name="Start the live explorer")
+    start.wait_for(state="visible")
+    static = tab.locator("img[alt]").filter(has=tab.locator("xpath=self::*[contains(@src, '_images/')]"))
+    assert static.count() >= 1
+    assert not [r for r in resources(tab) if "/lite/" in r], (
+        "the page loaded part of the kernel before it was asked for"
+    )
+    assert "Run this chapter in your browser" in tab.locator(".live-chapter").inner_text()
+    assert tab.locator("a.live-chapter-link").get_attribute("href") == f"../lite/notebooks/index.html?path={NOTEBOOK}"
+
+    start.click()
+    status = tab.locator(".live-explorer .live-status")
+    tab.wait_for_function(
+        "() => document.querySelector('.live-explorer').classList.contains('live-ready')", timeout=KERNEL_START
+    )
+    startup = time.monotonic() - t0
+    assert status.inner_text().startswith("Live:")
+    frame = tab.locator("iframe.live-frame").element_handle().content_frame()
+    assert frame.evaluate(KERNEL_IDLE)
+    assert frame.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.name") == "python"
+    # the static figure is still on the page beside the live one
+    assert tab.locator("img[src*='_images/']").first.is_visible()
+
+    image = ".jupyter-widgets .jp-OutputArea-output img"
+    frame.wait_for_selector(image, timeout=60_000)
+    before = frame.eval_on_selector(image, "i => i.src")
+    readout = frame.locator(".widget-slider .widget-readout").first
+    assert readout.inner_text() == "1.00"
+    handle = frame.locator(".widget-slider .noUi-handle").first
+    track = frame.locator(".widget-slider .noUi-target").first
+    handle.scroll_into_view_if_needed()
+    hb, tb = handle.bounding_box(), track.bounding_box()
+    tab.mouse.move(hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2)
+    tab.mouse.down()
+    tab.mouse.move(tb["x"] + tb["width"] * 0.25, hb["y"] + hb["height"] / 2, steps=8)
+    tab.mouse.up()
+    t1 = time.monotonic()
+    frame.wait_for_function(
+        "([sel, old]) => { const i = document.querySelector(sel); return i && i.src !== old; }",
+        arg=[image, before],
+        timeout=30_000,
+    )
+    redraw = time.monotonic() - t1
+    assert readout.inner_text() != "1.00", "the slider did not move"
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    tab.locator(".live-explorer").screenshot(path=str(shots / "live-explorer.png"))
+
+    # an exercise checker, in the same browser kernel: a wrong answer, then a right one
+    run_in_console(
+        frame,
+        "import numpy as np\nfrom rnnlib.exercises import check_softmax\n"
+        "check_softmax(lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))",
+    )
+    frame.wait_for_selector("text=/Exercise 2.3\\] Not yet right: on large scores/", timeout=60_000)
+    run_in_console(
+        frame,
+        "def stable(z):\n    e = np.exp(z - z.max(axis=-1, keepdims=True))\n    return e / e.sum(axis=-1, keepdims=True)\n"
+        "check_softmax(stable)",
+    )
+    frame.wait_for_selector("text=/Exercise 2.3\\] Correct/", timeout=60_000)
+    assert not tab.problems, "\n".join(tab.problems)
+    print(
+        f"\nlive explorer: ready {startup:.1f} s after the page opened; redrawn {redraw:.1f} s after the slider moved"
+    )
+
+
+CELLS_DONE = """() => { const nb = window.jupyterapp.shell.currentWidget; const cells = nb.content.model.cells;
+  let busy = nb.sessionContext.session.kernel.status !== 'idle';
+  for (let i = 0; i < cells.length; i++) { const c = cells.get(i);
+    if (c.type === 'code' && (c.executionState === 'running' || c.executionCount === null)) busy = true; }
+  window.__quiet = busy ? 0 : (window.__quiet || 0) + 1; return window.__quiet >= 3; }"""
+OUTPUTS = """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells; const out = [];
+  for (let i = 0; i < cells.length; i++) { const c = cells.get(i); if (c.type !== 'code') continue;
+    for (const o of c.toJSON().outputs) out.push(o.output_type === 'error' ? `ERROR ${o.ename}: ${o.evalue}`
+      : JSON.stringify(o.text || (o.data && o.data['text/plain']) || '')); }
+  return out; }"""
+
+
+def test_chapter_runs_as_a_notebook_in_the_browser(site, tab):
+    """The page's "run this chapter" link opens the student edition in JupyterLite; it runs to the end."""
+    _, base = site
+    tab.goto(base + "lite/notebooks/index.html?path=" + NOTEBOOK, wait_until="load")
+    tab.wait_for_function(KERNEL_IDLE, timeout=KERNEL_START)
+    assert tab.evaluate("() => window.jupyterapp.shell.currentWidget.context.path") == NOTEBOOK
+    t0 = time.monotonic()
+    tab.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    tab.wait_for_function(CELLS_DONE, timeout=180_000, polling=1000)
+    took = time.monotonic() - t0
+    outputs = tab.evaluate(OUTPUTS)
+    errors = [o for o in outputs if o.startswith("ERROR")]
+    assert not errors, errors
+    # the student edition has no solutions: every exercise's checker says so
+    student = nbformat.read(SITE / "lite" / "files" / NOTEBOOK, as_version=4)
+    exercises = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
+    assert len(exercises) >= 3
+    assert sum("Not done yet" in o for o in outputs) == len(exercises), outputs
+    assert not tab.problems, "\n".join(tab.problems)
+    print(f"\nchapter 2 ran to the end in the browser kernel in {took:.0f} s")
