@@ -35,7 +35,7 @@ PORTABILITY_ARGS ?=
 # configurations use every core, up to two.
 JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
-.PHONY: help install book test unit nbval portability build-strict browser linkcheck bench capstone lab execute student lint lock wheels clean
+.PHONY: help install book test unit nbval portability build-strict browser serve linkcheck bench capstone lab execute student lint lock wheels clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,7 @@ install: $(STAMP)  ## create .venv and install rnnlib and the pinned dependencie
 book: $(STAMP)  ## set up and build the website into _build/html
 	$(BIN)/jupyter-book build .
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
+	@echo "(For the live explorers, which need HTTP: make serve)"
 
 test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser
 	$(MAKE) --no-print-directory wheels unit
@@ -76,6 +77,11 @@ build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 
 browser: $(STAMP)  ## open every page of _build/html in headless Chromium, offline; screenshots in _build/screenshots
 	$(BIN)/python -m pytest tests/browser
+
+serve:  ## serve _build/html on http://127.0.0.1:8000 (the live explorers need HTTP)
+	@test -f _build/html/index.html || { echo "Build the site first: make book" >&2; exit 1; }
+	@echo "Open http://127.0.0.1:8000/ (Ctrl-C stops)"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
 linkcheck: $(STAMP)  ## check the external links (needs the network; not part of make test)
 	$(BIN)/jupyter-book build . --builder custom --custom-builder linkcheck
