@@ -35,7 +35,7 @@ PORTABILITY_ARGS ?=
 # configurations use every core, up to two.
 JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
-.PHONY: help install book test unit nbval portability build-strict browser serve linkcheck bench capstone lab execute student lint lock wheels clean
+.PHONY: help install book test unit nbval portability build-strict browser browser-full serve linkcheck bench capstone lab execute student lint lock wheels clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ book: $(STAMP)  ## set up and build the website into _build/html
 test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser
 	$(MAKE) --no-print-directory wheels unit
 	$(MAKE) --no-print-directory portability PORTABILITY_ARGS="$(if $(CI),,--at-most 3)"
-	$(MAKE) --no-print-directory build-strict browser
+	$(MAKE) --no-print-directory build-strict browser $(if $(CI),browser-full)
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
 	$(BIN)/python -m pytest tests --ignore=tests/browser -n $(JOBS)
@@ -76,7 +76,10 @@ build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 
 browser: $(STAMP)  ## open every page of _build/html in headless Chromium, offline; screenshots in _build/screenshots
-	$(BIN)/python -m pytest tests/browser
+	$(BIN)/python -m pytest tests/browser --ignore=tests/browser/test_live_chapters.py
+
+browser-full: $(STAMP)  ## run every chapter to the end in the browser kernel, offline (about 17 minutes; make test runs it under CI)
+	$(BIN)/python -m pytest tests/browser/test_live_chapters.py
 
 serve:  ## serve _build/html on http://127.0.0.1:8000 (the live explorers need HTTP)
 	@test -f _build/html/index.html || { echo "Build the site first: make book" >&2; exit 1; }

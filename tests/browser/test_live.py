@@ -9,23 +9,32 @@ host name but 127.0.0.1 (CHROMIUM_ARGS), which covers the kernel's web worker.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 
-import nbformat
 import pytest
 from conftest import ROOT, SITE
+from live_checks import KERNEL_IDLE, KERNEL_START, assert_ran_as_the_student_edition, run_notebook
 from site_checks import block_outside_requests
 
 PAGE = "chapters/02_rnn_cell.html"
 NOTEBOOK = "02_rnn_cell.ipynb"
-KERNEL_START = 180_000  # ms; about 15 s here, far more on a loaded machine
 
-pytestmark = pytest.mark.skipif(
-    not (SITE / "lite" / "static" / "pyodide" / "pyodide.asm.wasm").exists(),
-    reason="the site has no live kernel: build it with make book",
-)
 
-KERNEL_IDLE = "() => window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'"
+def test_the_site_serves_its_own_checked_pyodide():
+    """What the kernel loads is on the site, as the lock says: the official files and the course's wheels."""
+    pyodide = SITE / "lite" / "static" / "pyodide"
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+    assert lock["info"]["version"] == "0.27.7"
+    for package in lock["packages"].values():
+        data = (pyodide / package["file_name"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == package["sha256"], package["file_name"]
+    assert "ipywidgets" in lock["packages"]["rnnlib"]["depends"]
+    assert (pyodide / "LICENSES" / "NOTICE.md").exists()
+    settings = json.loads((SITE / "lite" / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = settings["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.js" and kernel["disablePyPIFallback"] is True
 
 
 @pytest.fixture
@@ -128,35 +137,10 @@ def test_explorer_runs_live_offline(site, tab):
     )
 
 
-CELLS_DONE = """() => { const nb = window.jupyterapp.shell.currentWidget; const cells = nb.content.model.cells;
-  let busy = nb.sessionContext.session.kernel.status !== 'idle';
-  for (let i = 0; i < cells.length; i++) { const c = cells.get(i);
-    if (c.type === 'code' && (c.executionState === 'running' || c.executionCount === null)) busy = true; }
-  window.__quiet = busy ? 0 : (window.__quiet || 0) + 1; return window.__quiet >= 3; }"""
-OUTPUTS = """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells; const out = [];
-  for (let i = 0; i < cells.length; i++) { const c = cells.get(i); if (c.type !== 'code') continue;
-    for (const o of c.toJSON().outputs) out.push(o.output_type === 'error' ? `ERROR ${o.ename}: ${o.evalue}`
-      : JSON.stringify(o.text || (o.data && o.data['text/plain']) || '')); }
-  return out; }"""
-
-
 def test_chapter_runs_as_a_notebook_in_the_browser(site, tab):
     """The page's "run this chapter" link opens the student edition in JupyterLite; it runs to the end."""
     _, base = site
-    tab.goto(base + "lite/notebooks/index.html?path=" + NOTEBOOK, wait_until="load")
-    tab.wait_for_function(KERNEL_IDLE, timeout=KERNEL_START)
-    assert tab.evaluate("() => window.jupyterapp.shell.currentWidget.context.path") == NOTEBOOK
-    t0 = time.monotonic()
-    tab.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    tab.wait_for_function(CELLS_DONE, timeout=180_000, polling=1000)
-    took = time.monotonic() - t0
-    outputs = tab.evaluate(OUTPUTS)
-    errors = [o for o in outputs if o.startswith("ERROR")]
-    assert not errors, errors
-    # the student edition has no solutions: every exercise's checker says so
-    student = nbformat.read(SITE / "lite" / "files" / NOTEBOOK, as_version=4)
-    exercises = [c for c in student.cells if "exercise" in c.metadata.get("tags", [])]
-    assert len(exercises) >= 3
-    assert sum("Not done yet" in o for o in outputs) == len(exercises), outputs
+    took, outputs = run_notebook(tab, base, NOTEBOOK, timeout=180_000)
+    assert_ran_as_the_student_edition(NOTEBOOK, outputs)
     assert not tab.problems, "\n".join(tab.problems)
     print(f"\nchapter 2 ran to the end in the browser kernel in {took:.0f} s")

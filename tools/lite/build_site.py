@@ -13,7 +13,7 @@ to a CDN for Pyodide):
   when a cell imports it; rnnlib is declared to depend on ipywidgets, because its explorers
   import ipywidgets inside a function, where the kernel cannot see it;
 - ``content/``: the student edition of every chapter (``tools/student_edition.py``), which
-  the site opens as JupyterLite notebooks.
+  the site opens as JupyterLite notebooks, each saying how long it takes in the browser.
 
 The Sphinx extension ``tools/sphinx/live_kernel.py`` runs this at the start of every build.
 """
@@ -35,6 +35,19 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tools"))
 from distribution import CACHE, DistributionError, assemble, canonical  # noqa: E402
+
+# Seconds each chapter took to run top to bottom in the browser kernel (make browser-full,
+# headless Chromium on 2 shared cores); the notebooks tell the reader before they run them.
+BROWSER_SECONDS = {
+    "01_feedforward_limits": 20,
+    "02_rnn_cell": 9,
+    "03_unrolling": 10,
+    "04_weight_sharing": 9,
+    "05_bptt": 159,
+    "06_vanishing_exploding": 112,
+    "07_gated_cells": 158,
+    "08_char_language_model": 368,
+}
 
 # Pure-Python wheels the kernel needs beyond Pyodide's own packages (versions from the lock).
 COURSE_WHEELS = ("ipywidgets", "comm")
@@ -117,6 +130,36 @@ def add_to_lock(pyodide: Path, wheels: list[Path]) -> list[str]:
     return added
 
 
+def browser_note(stem: str) -> str:
+    seconds = BROWSER_SECONDS.get(stem)
+    took = (
+        f"about {round(seconds / 60)} minutes"
+        if seconds and seconds >= 90
+        else f"about {seconds} seconds"
+        if seconds
+        else "a while"
+    )
+    slow = " Most of that is training networks, in the cells that train." if seconds and seconds >= 90 else ""
+    return (
+        "*Running in your browser.* This notebook's Python (Pyodide) runs inside this browser tab, with "
+        "no server; your changes are kept by this browser between visits (File → Download keeps a copy). "
+        f"It is 5 to 10 times slower than Python on your computer: run top to bottom, this chapter took {took} "
+        "on a 2-core machine." + slow
+    )
+
+
+def add_browser_notes(notebooks: list[Path]) -> None:
+    """Tell the reader, at the top of each browser notebook, what running it costs there."""
+    import nbformat
+
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        note = nbformat.v4.new_markdown_cell(browser_note(path.stem))
+        note["id"] = "running-in-the-browser"
+        nb.cells.insert(2, note)  # after the title cell and the student-edition note
+        nbformat.write(nb, path)
+
+
 def build(lite: Path) -> None:
     from student_edition import write_student_edition
 
@@ -130,6 +173,7 @@ def build(lite: Path) -> None:
     for line in add_to_lock(pyodide, course_wheels(CACHE / "wheels")):
         print(f"lite: added to the kernel's lock: {line}")
     notebooks = write_student_edition(lite / "content")
+    add_browser_notes(notebooks)
     print(f"lite: Pyodide {size / 2**20:.1f} MiB checked; {len(notebooks)} chapters as notebooks, in {lite}")
 
 
