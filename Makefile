@@ -121,4 +121,4 @@ wheels: $(VENV)/bin/python  ## check that every pin has a wheel on each supporte
 	$(BIN)/python tools/check_wheels.py
 
 clean:  ## remove the build output (keeps .venv)
-	rm -rf _build
+	rm -rf _build _contents
