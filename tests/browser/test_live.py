@@ -2,7 +2,8 @@
 
 On chapter 2's page the explorer starts only when asked, its kernel runs offline, a slider
 change redraws the figure, and an exercise checker answers a wrong and a right answer in
-that browser kernel; the chapter itself opens and runs to the end as a JupyterLite notebook.
+that browser kernel; the chapter itself opens and runs to the end as a JupyterLite notebook,
+and a change the reader saves there is kept by the browser.
 Every request outside loopback is aborted and fails the test; the browser also resolves no
 host name but 127.0.0.1 (CHROMIUM_ARGS), which covers the kernel's web worker.
 """
@@ -144,3 +145,23 @@ def test_chapter_runs_as_a_notebook_in_the_browser(site, tab):
     assert_ran_as_the_student_edition(NOTEBOOK, outputs)
     assert not tab.problems, "\n".join(tab.problems)
     print(f"\nchapter 2 ran to the end in the browser kernel in {took:.0f} s")
+
+
+def test_the_readers_changes_are_kept_by_the_browser(site, tab):
+    """A change saved in the browser notebook is there when the reader comes back."""
+    _, base = site
+    url = base + "lite/notebooks/index.html?path=" + NOTEBOOK
+    ready = "() => window.jupyterapp?.shell?.currentWidget?.context?.isReady === true"
+    first_code = """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') return cells.get(i); }"""
+    tab.goto(url, wait_until="load")
+    tab.wait_for_function(ready, timeout=KERNEL_START)
+    original = tab.evaluate(f"() => ({first_code})().sharedModel.getSource()")
+    assert original.startswith("import")
+    tab.evaluate(f"() => ({first_code})().sharedModel.setSource('# my own note\\nx = 1')")
+    tab.evaluate("() => window.jupyterapp.shell.currentWidget.context.save()")
+    assert tab.evaluate("() => window.jupyterapp.shell.currentWidget.context.model.dirty") is False
+    tab.goto(url, wait_until="load")
+    tab.wait_for_function(ready, timeout=KERNEL_START)
+    assert tab.evaluate(f"() => ({first_code})().sharedModel.getSource()") == "# my own note\nx = 1"
+    assert not tab.problems, "\n".join(tab.problems)
