@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import html
+import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -38,6 +39,11 @@ def prepare_lite(app: Sphinx, config) -> None:
         build(Path(app.srcdir) / config.jupyterlite_dir)
     except DistributionError as e:
         raise ExtensionError(f"live_kernel: {e}") from e
+    except subprocess.CalledProcessError as e:
+        raise ExtensionError(
+            f"live_kernel: {' '.join(e.cmd[2:5])} failed: the first build downloads Pyodide's files and two "
+            "wheels from the package index (kept in _build/pyodide-source/ afterwards)"
+        ) from e
 
 
 def drop_remote_fonts(app: Sphinx, config) -> None:
