@@ -35,7 +35,7 @@ PORTABILITY_ARGS ?=
 # configurations use every core, up to two.
 JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
-.PHONY: help install book test unit nbval portability build-strict browser linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
+.PHONY: help install book test unit nbval portability build-strict browser browser-full serve linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,11 +55,12 @@ install: $(STAMP)  ## create .venv and install rnnlib and the pinned dependencie
 book: $(STAMP)  ## set up and build the website into _build/html
 	$(BIN)/jupyter-book build .
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
+	@echo "(For the live explorers, which need HTTP: make serve)"
 
-test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser (and the PDFs when CI is set)
+test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser (with CI set, also every chapter in the browser kernel and the PDFs)
 	$(MAKE) --no-print-directory wheels unit
 	$(MAKE) --no-print-directory portability PORTABILITY_ARGS="$(if $(CI),,--at-most 3)"
-	$(MAKE) --no-print-directory build-strict browser $(if $(CI),pdf)
+	$(MAKE) --no-print-directory build-strict browser $(if $(CI),browser-full pdf)
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
 	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/pdf -n $(JOBS)
@@ -75,7 +76,15 @@ build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 
 browser: $(STAMP)  ## open every page of _build/html in headless Chromium, offline; screenshots in _build/screenshots
-	$(BIN)/python -m pytest tests/browser
+	$(BIN)/python -m pytest tests/browser --ignore=tests/browser/test_live_chapters.py
+
+browser-full: $(STAMP)  ## run every chapter to the end in the browser kernel, offline (about 17 minutes; make test runs it under CI)
+	$(BIN)/python -m pytest tests/browser/test_live_chapters.py
+
+serve:  ## serve _build/html on http://127.0.0.1:8000 (the live explorers need HTTP)
+	@test -f _build/html/index.html || { echo "Build the site first: make book" >&2; exit 1; }
+	@echo "Open http://127.0.0.1:8000/ (Ctrl-C stops)"
+	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
 linkcheck: $(STAMP)  ## check the external links (needs the network; not part of make test)
 	$(BIN)/jupyter-book build . --builder custom --custom-builder linkcheck
@@ -124,4 +133,4 @@ wheels: $(VENV)/bin/python  ## check that every pin has a wheel on each supporte
 	$(BIN)/python tools/check_wheels.py
 
 clean:  ## remove the build output (keeps .venv)
-	rm -rf _build
+	rm -rf _build _contents
