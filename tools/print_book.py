@@ -86,8 +86,13 @@ def write_student_source(target: Path = STUDENT_SOURCE) -> Path:
     if target.exists():
         shutil.rmtree(target)
     (target / "chapters").mkdir(parents=True)
-    for name in ("_config.yml",):
-        shutil.copy2(ROOT / name, target / name)
+    # The printed student edition has no live kernel: the copy of the configuration leaves
+    # out the extension that builds the JupyterLite site, and its settings.
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["sphinx"]["local_extensions"].pop("live_kernel", None)
+    for key in [k for k in config["sphinx"]["config"] if k.startswith("jupyterlite_")]:
+        del config["sphinx"]["config"][key]
+    (target / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     for part in toc["parts"]:
         part["chapters"] = [c for c in part["chapters"] if c["file"] not in TEACHER_ONLY]

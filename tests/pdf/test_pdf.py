@@ -108,6 +108,8 @@ def test_the_figures_are_in_and_no_widget_placeholder(edition):
     for n, text in enumerate(texts, start=1):
         for marker in WIDGET_MARKERS:
             assert marker not in text, f"page {n}: widget placeholder {marker!r}"
+        for control in ("Start the live explorer", "Run this chapter in your browser"):
+            assert control not in text, f"page {n}: the live site's control {control!r} is printed"
 
 
 def solution_lines() -> list[str]:
