@@ -79,6 +79,25 @@ def gradient_norms_by_lag(cache: RNNCache, dh_last: np.ndarray | None = None) ->
     return norms
 
 
+def _flow_params(rng: np.random.Generator, radius: float | None, hidden_size: int, recurrent_init: str) -> object:
+    """The network of :func:`gradient_flow`: its first draws from ``rng``."""
+    from rnnlib.cell import RNNParams, init_rnn_params
+
+    p = init_rnn_params(8, hidden_size, 2, seed=rng, recurrent_init=recurrent_init)
+    W_hh = p.W_hh if radius is None else scale_to_spectral_radius(p.W_hh, radius)
+    return RNNParams(p.W_xh, W_hh, p.b_h, p.W_hy, p.b_y)
+
+
+def gradient_flow_weights(
+    radius: float | None, *, hidden_size: int = 64, recurrent_init: str = "normal", seed: int = 0
+) -> np.ndarray:
+    """The ``W_hh`` that :func:`gradient_flow` runs with the same arguments (to draw its eigenvalues)."""
+    hidden_size = check_int("hidden_size", hidden_size)
+    if radius is not None:
+        radius = check_positive("radius", radius)
+    return _flow_params(as_generator(seed), radius, hidden_size, recurrent_init).W_hh
+
+
 def gradient_flow(
     radius: float | None,
     *,
@@ -97,7 +116,6 @@ def gradient_flow(
     (``None`` keeps the initialiser's own scale). Small inputs keep tanh near its
     linear range, where ``W_hh`` alone decides the outcome; large inputs saturate it.
     """
-    from rnnlib.cell import RNNParams, init_rnn_params
     from rnnlib.unroll import rnn_forward
 
     length = check_positive("length", length, integer=True)
@@ -107,9 +125,7 @@ def gradient_flow(
     if radius is not None:
         radius = check_positive("radius", radius)
     rng = as_generator(seed)
-    p = init_rnn_params(8, hidden_size, 2, seed=rng, recurrent_init=recurrent_init)
-    W_hh = p.W_hh if radius is None else scale_to_spectral_radius(p.W_hh, radius)
-    p = RNNParams(p.W_xh, W_hh, p.b_h, p.W_hy, p.b_y)
+    p = _flow_params(rng, radius, hidden_size, recurrent_init)
     xs = input_scale * rng.normal(size=(length, batch_size, 8))
     _, cache = rnn_forward(xs, p, activation=activation)
     return gradient_norms_by_lag(cache)

@@ -385,6 +385,26 @@ def plot_gradient_flow(curves: dict[str, np.ndarray], *, ax: Axes | None = None,
     return fig
 
 
+def plot_eigenvalues(W: np.ndarray, *, ax: Axes | None = None, title: str = "") -> Figure:
+    """The eigenvalues of a square matrix ``W`` in the complex plane, with the unit circle:
+    inside it, ``W^n`` shrinks every direction; outside, some direction grows."""
+    W = as_array("W", W, ("H", "H"))
+    if W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be square; got {W.shape}")
+    title = check_text("title", title)
+    fig, ax = _axes(ax, figsize=(4.2, 4.2))
+    eig = np.linalg.eigvals(W)
+    rho = float(np.max(np.abs(eig)))
+    angle = np.linspace(0.0, 2 * np.pi, 361)
+    ax.plot(np.cos(angle), np.sin(angle), color="gray", lw=1.0, ls="--")
+    ax.annotate("unit circle", (np.cos(0.8), np.sin(0.8)), xytext=(6, 6), textcoords="offset points", color="gray")
+    ax.plot(eig.real, eig.imag, "o", ms=3.5, color=PALETTE[0])
+    lim = max(1.3, 1.1 * rho)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="real part", ylabel="imaginary part", aspect="equal")
+    ax.set_title(f"{title or 'Eigenvalues of W_hh'}: largest |λ| = {rho:.2f}")
+    return fig
+
+
 def _gate_node(ax: Axes, x: float, y: float, text: str, color: str) -> None:
     from matplotlib.patches import Rectangle
 

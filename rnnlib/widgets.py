@@ -38,16 +38,20 @@ def cell_explorer():
 
 def gradient_flow_explorer():
     """Sliders over the spectral radius of ``W_hh``, the sequence length and the input
-    scale, redrawing :func:`rnnlib.plots.plot_gradient_flow` for
-    :func:`rnnlib.analysis.gradient_flow`."""
+    scale, redrawing the eigenvalues of ``W_hh`` against the unit circle
+    (:func:`rnnlib.plots.plot_eigenvalues`) beside :func:`rnnlib.plots.plot_gradient_flow`
+    for :func:`rnnlib.analysis.gradient_flow`."""
     import ipywidgets as widgets
 
-    from rnnlib.analysis import gradient_flow
-    from rnnlib.plots import plot_gradient_flow
+    from rnnlib.analysis import gradient_flow, gradient_flow_weights
+    from rnnlib.plots import plot_eigenvalues, plot_gradient_flow
 
     def draw(radius: float, length: int, input_scale: float) -> None:
         norms = gradient_flow(radius, length=length, input_scale=input_scale)
-        plot_gradient_flow({f"spectral radius {radius:.2f}": norms})
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1, 1.4]})
+        plot_eigenvalues(gradient_flow_weights(radius), ax=left)
+        plot_gradient_flow({f"spectral radius {radius:.2f}": norms}, ax=right)
+        fig.tight_layout()
         plt.show()
 
     return widgets.interactive(

@@ -370,6 +370,12 @@ CASES: list[Case] = [
         optional=("radius",),
     ),
     C(
+        "gradient_flow_weights",
+        analysis.gradient_flow_weights,
+        lambda: dict(radius=0.9, hidden_size=H, seed=0),
+        optional=("radius",),
+    ),
+    C(
         "remember_first_accuracy",
         analysis.remember_first_accuracy,
         lambda: dict(start=params(d=5, o=3), lag=3, seed=0, lr=0.1, steps=2, batch_size=4, test_size=8, test_seed=1),
@@ -519,6 +525,7 @@ PLOT_CASES: list[Case] = [
         texts=("title",),
     ),
     C("draw_lstm_cell", plots.draw_lstm_cell, lambda: dict(highlight_cell_path=True)),
+    C("plot_eigenvalues", plots.plot_eigenvalues, lambda: dict(W=xs((H, H)), title="W"), texts=("title",)),
     C(
         "plot_text_activations",
         plots.plot_text_activations,

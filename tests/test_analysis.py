@@ -128,3 +128,16 @@ def test_train_delayed_echo_messages():
         analysis.train_delayed_echo(p, 2, seed=-1, lr=0.1, steps=1)
     with pytest.raises(ValueError, match="chunk must be"):
         analysis.train_delayed_echo(p, 2, seed=0, lr=0.1, steps=1, chunk=0)
+
+
+def test_gradient_flow_weights_are_the_matrix_gradient_flow_runs():
+    from rnnlib.analysis import _flow_params, gradient_flow, gradient_flow_weights, gradient_norms_by_lag
+
+    W = gradient_flow_weights(0.9, hidden_size=16, seed=3)
+    assert analysis.spectral_radius(W) == pytest.approx(0.9)
+    rng = np.random.default_rng(3)
+    p = _flow_params(rng, 0.9, 16, "normal")
+    np.testing.assert_array_equal(p.W_hh, W)
+    xs = 0.1 * rng.normal(size=(12, 16, 8))
+    _, cache = rnnlib.rnn_forward(xs, p)
+    np.testing.assert_array_equal(gradient_norms_by_lag(cache), gradient_flow(0.9, length=12, hidden_size=16, seed=3))

@@ -111,3 +111,16 @@ def test_bits_per_char_plot_smooths_the_training_loss():
         plots.plot_bits_per_char(run, window=11)
     with pytest.raises(TypeError, match="run must be the LanguageModelRun"):
         plots.plot_bits_per_char(run.losses)
+
+
+def test_plot_eigenvalues_draws_every_eigenvalue_and_the_unit_circle():
+    W = np.diag([0.5, -0.9, 1.2])
+    fig = plots.plot_eigenvalues(W)
+    ax = fig.axes[0]
+    circle, points = ax.get_lines()
+    np.testing.assert_allclose(np.hypot(*circle.get_data()), 1.0)
+    np.testing.assert_allclose(sorted(points.get_xdata()), [-0.9, 0.5, 1.2])
+    assert ax.get_title() == "Eigenvalues of W_hh: largest |λ| = 1.20"
+    with pytest.raises(ValueError, match=r"^W must be square; got \(2, 3\)$"):
+        plots.plot_eigenvalues(np.zeros((2, 3)))
+    plt.close(fig)
