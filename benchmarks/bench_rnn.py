@@ -152,44 +152,26 @@ def naive_step(params: rnnlib.RNNParams, xs: np.ndarray, targets: np.ndarray):
     return loss / n, (dW_xh / n, dW_hh / n, db_h / n, dW_hy / n, db_y / n)
 
 
-class TorchRNN:
-    """nn.RNN + nn.Linear + cross-entropy with autograd, holding rnnlib's weights."""
-
-    def __init__(self, params: rnnlib.RNNParams, dtype):
-        H = params.hidden_size
-        self.rnn = torch.nn.RNN(V, H, nonlinearity="tanh").to(dtype)
-        self.out = torch.nn.Linear(H, V).to(dtype)
-        with torch.no_grad():
-            self.rnn.weight_ih_l0.copy_(torch.from_numpy(params.W_xh))
-            self.rnn.weight_hh_l0.copy_(torch.from_numpy(params.W_hh))
-            self.rnn.bias_ih_l0.copy_(torch.from_numpy(params.b_h))
-            self.rnn.bias_hh_l0.zero_()
-            self.out.weight.copy_(torch.from_numpy(params.W_hy))
-            self.out.bias.copy_(torch.from_numpy(params.b_y))
-        self.parameters = list(self.rnn.parameters()) + list(self.out.parameters())
-
-    def step(self, xs: torch.Tensor, targets: torch.Tensor) -> float:
-        for p in self.parameters:
-            p.grad = None
-        hs, _ = self.rnn(xs)
-        logits = self.out(hs)
-        loss = F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1))
-        loss.backward()
-        return loss.item()
-
-
-class TorchGated:
-    """nn.LSTM or nn.GRU + nn.Linear + cross-entropy with autograd, for timing (the LSTM holds
-    rnnlib's weights: torch stacks its gates i, f, g, o in the same order)."""
+class TorchModel:
+    """nn.RNN, nn.LSTM or nn.GRU + nn.Linear + cross-entropy with autograd, holding rnnlib's
+    weights (torch stacks the LSTM's gates i, f, g, o in rnnlib's order; its GRU is another
+    variant, so that one is for timing only)."""
 
     def __init__(self, cell: str, params, dtype):
         H = params.hidden_size
-        self.rnn = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(V, H).to(dtype)
+        if cell == "rnn":
+            self.rnn = torch.nn.RNN(V, H, nonlinearity="tanh")
+            weights = (params.W_xh, params.W_hh, params.b_h)
+        else:
+            self.rnn = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(V, H)
+            weights = (params.W_x, params.W_h, params.b)
+        self.rnn = self.rnn.to(dtype)
         self.out = torch.nn.Linear(H, V).to(dtype)
         with torch.no_grad():
-            self.rnn.weight_ih_l0.copy_(torch.from_numpy(params.W_x))
-            self.rnn.weight_hh_l0.copy_(torch.from_numpy(params.W_h))
-            self.rnn.bias_ih_l0.copy_(torch.from_numpy(params.b))
+            for target, value in zip(
+                (self.rnn.weight_ih_l0, self.rnn.weight_hh_l0, self.rnn.bias_ih_l0), weights, strict=True
+            ):
+                target.copy_(torch.from_numpy(value))
             self.rnn.bias_hh_l0.zero_()
             self.out.weight.copy_(torch.from_numpy(params.W_hy))
             self.out.bias.copy_(torch.from_numpy(params.b_y))
@@ -228,7 +210,7 @@ def check_gated_against_torch(cell: str) -> str:
     params, xs, targets = problem(7, 3, 16, dtype=np.float64, seed=5, cell=cell)
     loss, grads, _ = rnnlib.sequence_loss_and_grads(params, xs, targets)
     if cell == "lstm":
-        model = TorchGated("lstm", params, torch.float64)
+        model = TorchModel("lstm", params, torch.float64)
         t_loss = model.step(torch.from_numpy(xs), torch.from_numpy(targets))
         theirs = {
             "W_x": model.rnn.weight_ih_l0.grad,
@@ -254,7 +236,7 @@ def check_against_torch() -> str:
     """rnnlib and torch on the same weights in float64: the loss and all five gradients."""
     params, xs, targets = problem(7, 3, 16, dtype=np.float64, seed=5)
     loss, grads = rnnlib.rnn_loss_and_grads(params, xs, targets)
-    model = TorchRNN(params, torch.float64)
+    model = TorchModel("rnn", params, torch.float64)
     t_loss = model.step(torch.from_numpy(xs), torch.from_numpy(targets))
     pairs = {
         "loss": (loss, t_loss),
@@ -323,7 +305,7 @@ def rnnlib_step(cell: str):
 
 
 def torch_model(cell: str, params):
-    return TorchRNN(params, torch.float32) if cell == "rnn" else TorchGated(cell, params, torch.float32)
+    return TorchModel(cell, params, torch.float32)
 
 
 def blas_kernel() -> str:
