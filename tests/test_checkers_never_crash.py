@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rnnlib import exercises
+from rnnlib.exercises import _common
 
 CHECKERS = {name: fn for name, fn in vars(exercises).items() if name.startswith("check_") and inspect.isfunction(fn)}
 
@@ -142,7 +143,7 @@ HOSTILE = [
 @pytest.mark.parametrize("name", sorted(FUNCTION_CHECKERS))
 @pytest.mark.parametrize("answer", HOSTILE, ids=lambda f: f.__name__)
 def test_function_checkers_survive_hostile_functions(name, answer, monkeypatch, capsys):
-    monkeypatch.setattr(exercises, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(_common, "TIME_LIMIT", 0.2)
     result = CHECKERS[name](answer)
     assert isinstance(result, exercises.CheckResult)
     assert not result.passed and result.message
@@ -176,7 +177,7 @@ def test_pressing_stop_still_stops_the_kernel():
 def test_the_time_limit_is_lifted_after_the_check(monkeypatch):
     import signal
 
-    monkeypatch.setattr(exercises, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(_common, "TIME_LIMIT", 0.2)
     exercises.check_softmax(loops_forever)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.default_int_handler, None)
