@@ -1,12 +1,7 @@
-"""What every chapter's checkers share: each says at once whether an answer is right and,
-if not, what is wrong with it (which shape, which value, which time step).
-
-A checker never raises because of the learner's code: an exception (``SystemExit``
-included), a ``None``, any other return value, a wrong type or shape, and a function
-that runs for longer than :data:`TIME_LIMIT` seconds all come back as a
-:class:`CheckResult` that says so. ``KeyboardInterrupt`` (the learner pressing stop)
-still stops the kernel. What the learner's function prints is shown, cut to
-:data:`PRINT_LIMIT` characters.
+"""What every chapter's checkers share: the verdict (:class:`CheckResult`), the guarded
+call of the learner's function (time limit, printing budget, exceptions turned into
+verdicts) and the comparisons that say where an answer goes wrong. The guarantees a
+checker gives are in the package's docstring, :mod:`rnnlib.exercises`.
 """
 
 from __future__ import annotations
