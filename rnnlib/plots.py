@@ -365,16 +365,37 @@ def plot_curves(
     return fig
 
 
-def plot_gradient_flow(curves: dict[str, np.ndarray], *, ax: Axes | None = None, title: str = "") -> Figure:
+def plot_gradient_flow(
+    curves: dict[str, np.ndarray],
+    *,
+    ax: Axes | None = None,
+    title: str = "",
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
     """``||dL/dh_{T-lag}||`` against the lag, one curve per setting, on a log scale
-    (the output of :func:`rnnlib.analysis.gradient_flow`)."""
+    (the output of :func:`rnnlib.analysis.gradient_flow`).
+
+    ``ylim=(low, high)`` fixes the vertical range, so that one steep curve does not squeeze
+    the others; a curve that leaves it is marked by a triangle, in its colour, on the edge
+    where it leaves.
+    """
     curves = _curves("curves", curves)
     title = check_text("title", title)
+    if ylim is not None:
+        ylim = _check_log_range("ylim", ylim)
     fig, ax = _axes(ax)
     for i, (name, norms) in enumerate(curves.items()):
+        color = PALETTE[i % len(PALETTE)]
         shown = np.where(norms > 0, norms, np.nan)  # a gradient of exactly 0 has no log
-        ax.plot(np.arange(norms.shape[0]), shown, label=name, color=PALETTE[i % len(PALETTE)])
+        ax.plot(np.arange(norms.shape[0]), shown, label=name, color=color)
+        if ylim is not None:
+            for edge, outside, marker in ((ylim[0], norms < ylim[0], "v"), (ylim[1], norms > ylim[1], "^")):
+                if outside.any():
+                    lag = int(np.argmax(outside))  # the first lag outside the range
+                    ax.plot(lag, edge, marker=marker, ms=8, color=color, clip_on=False, zorder=3)
     ax.set_yscale("log")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
     ax.axhline(1.0, color="gray", lw=0.8, ls=":")
     ax.set(
         xlabel="lag t - k (steps back from the last step)",
@@ -383,6 +404,16 @@ def plot_gradient_flow(curves: dict[str, np.ndarray], *, ax: Axes | None = None,
     )
     ax.legend(loc="best", fontsize=8)
     return fig
+
+
+def _check_log_range(name: str, value: object) -> tuple[float, float]:
+    """``(low, high)`` for a log axis: two finite numbers with ``0 < low < high``."""
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of positive numbers; got {value!r}")
+    low, high = (check_positive(f"{name}[{i}]", v) for i, v in enumerate(value))
+    if not low < high:
+        raise ValueError(f"{name} must have low < high; got {value!r}")
+    return float(low), float(high)
 
 
 def plot_eigenvalues(W: np.ndarray, *, ax: Axes | None = None, title: str = "") -> Figure:

@@ -521,7 +521,8 @@ PLOT_CASES: list[Case] = [
     C(
         "plot_gradient_flow",
         plots.plot_gradient_flow,
-        lambda: dict(curves={"rho=0.9": np.abs(xs((6,))) + 0.1}, title="flow"),
+        lambda: dict(curves={"rho=0.9": np.abs(xs((6,))) + 0.1}, title="flow", ylim=(1e-3, 1e3)),
+        optional=("ylim",),
         texts=("title",),
     ),
     C("draw_lstm_cell", plots.draw_lstm_cell, lambda: dict(highlight_cell_path=True)),

@@ -124,3 +124,23 @@ def test_plot_eigenvalues_draws_every_eigenvalue_and_the_unit_circle():
     with pytest.raises(ValueError, match=r"^W must be square; got \(2, 3\)$"):
         plots.plot_eigenvalues(np.zeros((2, 3)))
     plt.close(fig)
+
+
+def test_gradient_flow_range_marks_where_a_curve_leaves_it():
+    lags = np.arange(11.0)
+    curves = {"falls": 10.0**-lags, "rises": 10.0 ** (lags / 2), "stays": np.ones(11)}
+    ax = plots.plot_gradient_flow(curves, ylim=(1e-4, 1e3)).axes[0]
+    assert ax.get_ylim() == pytest.approx((1e-4, 1e3))
+    marks = {(line.get_marker(), line.get_color()): (line.get_xdata()[0], line.get_ydata()[0])
+             for line in ax.lines if line.get_marker() in ("v", "^")}
+    assert marks == {("v", plots.PALETTE[0]): (5, 1e-4), ("^", plots.PALETTE[1]): (7, 1e3)}
+
+
+def test_gradient_flow_range_must_be_two_increasing_positive_numbers():
+    curves = {"a": np.ones(3)}
+    with pytest.raises(TypeError, match=r"^ylim must be a pair \(low, high\) of positive numbers; got 1e-08$"):
+        plots.plot_gradient_flow(curves, ylim=1e-8)
+    with pytest.raises(ValueError, match=r"^ylim\[0\] must be > 0; got 0"):
+        plots.plot_gradient_flow(curves, ylim=(0, 1))
+    with pytest.raises(ValueError, match=r"^ylim must have low < high; got \(10.0, 1.0\)$"):
+        plots.plot_gradient_flow(curves, ylim=(10.0, 1.0))
