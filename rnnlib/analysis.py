@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validate import NonFiniteError, as_array, as_generator, check_int, check_positive
+from rnnlib._validate import NonFiniteError, as_array, as_generator, check_int, check_number, check_positive
 from rnnlib.cell import activation_grad
 from rnnlib.unroll import RNNCache
 
@@ -129,6 +129,54 @@ def gradient_flow(
     xs = input_scale * rng.normal(size=(length, batch_size, 8))
     _, cache = rnn_forward(xs, p, activation=activation)
     return gradient_norms_by_lag(cache)
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * a))  # = 1 / (1 + e^-a), with no overflow for large |a|
+
+
+def one_unit_rnn(
+    w: np.ndarray | float,
+    b: np.ndarray | float,
+    *,
+    steps: int = 50,
+    h0: float = 0.5,
+    target: float = 0.7,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pascanu, Mikolov and Bengio's one-unit RNN, ``h_t = w * sigmoid(h_{t-1}) + b``
+    with no input, and its loss ``(h_steps - target)^2``.
+
+    ``w`` and ``b`` are numbers or arrays (broadcast together), so a whole grid of
+    weights is one call. Returns ``(loss, dloss/dw, dloss/db)``, each of the broadcast
+    shape; the gradient comes from backpropagation through the ``steps`` steps.
+    """
+    for name, value in (("w", w), ("b", b)):
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a number or an array of numbers; got {value!r}")
+    w, b = as_array("w", w, None), as_array("b", b, None)
+    try:
+        shape = np.broadcast_shapes(w.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"w and b must broadcast together; got shapes {w.shape} and {b.shape}") from None
+    steps = check_positive("steps", steps, integer=True)
+    h0, target = check_number("h0", h0), check_number("target", target)
+    hs = [np.full(shape, h0)]
+    for _ in range(steps):
+        hs.append(w * _sigmoid(hs[-1]) + b)
+    loss = (hs[-1] - target) ** 2
+    dh = 2.0 * (hs[-1] - target)  # dloss/dh_t, from t = steps back to 1
+    dw, db = np.zeros(shape), np.zeros(shape)
+    for t in range(steps, 0, -1):
+        s = _sigmoid(hs[t - 1])
+        dw += dh * s
+        db += dh
+        dh = dh * w * s * (1.0 - s)
+    if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(dw)) and np.all(np.isfinite(db))):
+        raise NonFiniteError(
+            f"the loss or its gradient overflows float64: w and b are too large"
+            f" (|w| up to {np.abs(w).max():.1e}, |b| up to {np.abs(b).max():.1e})"
+        )
+    return loss, dw, db
 
 
 def remember_first_accuracy(

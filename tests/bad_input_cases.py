@@ -376,6 +376,13 @@ CASES: list[Case] = [
         optional=("radius",),
     ),
     C(
+        "one_unit_rnn",
+        analysis.one_unit_rnn,
+        lambda: dict(w=np.linspace(4.0, 5.0, 3), b=-2.5, steps=5, h0=0.5, target=0.7),
+        signed=("b", "h0", "target"),
+        any_shape=("w", "b"),
+    ),
+    C(
         "remember_first_accuracy",
         analysis.remember_first_accuracy,
         lambda: dict(start=params(d=5, o=3), lag=3, seed=0, lr=0.1, steps=2, batch_size=4, test_size=8, test_seed=1),

@@ -141,3 +141,39 @@ def test_gradient_flow_weights_are_the_matrix_gradient_flow_runs():
     xs = 0.1 * rng.normal(size=(12, 16, 8))
     _, cache = rnnlib.rnn_forward(xs, p)
     np.testing.assert_array_equal(gradient_norms_by_lag(cache), gradient_flow(0.9, length=12, hidden_size=16, seed=3))
+
+
+def test_one_unit_rnn_gradient_is_the_derivative_of_its_loss():
+    w, b = np.linspace(1.0, 6.0, 11)[:, None], np.array([-3.0, -2.5, 0.5])  # a (11, 3) grid
+    loss, dw, db = analysis.one_unit_rnn(w, b, steps=20)
+    eps = 1e-6
+    fd_w = (analysis.one_unit_rnn(w + eps, b, steps=20)[0] - analysis.one_unit_rnn(w - eps, b, steps=20)[0]) / (2 * eps)
+    fd_b = (analysis.one_unit_rnn(w, b + eps, steps=20)[0] - analysis.one_unit_rnn(w, b - eps, steps=20)[0]) / (2 * eps)
+    assert loss.shape == dw.shape == db.shape == (11, 3)
+    np.testing.assert_allclose(dw, fd_w, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(db, fd_b, rtol=1e-5, atol=1e-7)
+
+
+def test_one_unit_rnn_runs_the_recursion_it_names():
+    loss, _, _ = analysis.one_unit_rnn(2.0, -1.0, steps=3, h0=0.5, target=0.7)
+    h = 0.5
+    for _ in range(3):
+        h = 2.0 * (1 / (1 + np.exp(-h))) - 1.0
+    assert loss == pytest.approx((h - 0.7) ** 2, rel=1e-14)
+
+
+def test_one_unit_rnn_has_pascanus_cliff():
+    # At b = -2.5 the loss falls from above 6 to below 1 across a wall less than 0.01 wide near
+    # w = 4.82, where the gradient is thousands of times larger than on either side.
+    w = np.linspace(4.80, 4.84, 4001)
+    loss, dw, db = analysis.one_unit_rnn(w, -2.5)
+    norm = np.hypot(dw, db)
+    assert loss[0] > 6 and loss[-1] < 1
+    assert norm.max() > 1000 * max(norm[0], norm[-1])
+    last_high, first_low = w[loss > 6][-1], w[loss < 1][0]
+    assert 0 < first_low - last_high < 0.01
+
+
+def test_one_unit_rnn_refuses_weights_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"^w and b must broadcast together; got shapes \(3,\) and \(2,\)$"):
+        analysis.one_unit_rnn(np.ones(3), np.ones(2))
