@@ -104,13 +104,10 @@ def plot_cell_response(
     h_prev = None if h_prev is None else check_number("h_prev", h_prev)
     fig, ax = _axes(ax)
     xs = np.linspace(-3, 3, 301)
-    for i, hp in enumerate(h_prev_values):
-        ax.plot(
-            xs,
-            activate(w_xh * xs + w_hh * hp + b_h, activation),
-            color=PALETTE[i % len(PALETTE)],
-            label=f"h_(t-1) = {hp:g}",
-        )
+    # The previous states are ordered, so their colours are too: dark for the lowest, light for the highest.
+    shades = matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, len(h_prev_values)))
+    for hp, shade in zip(h_prev_values, shades, strict=True):
+        ax.plot(xs, activate(w_xh * xs + w_hh * hp + b_h, activation), color=shade, label=f"$h_{{t-1}} = {hp:g}$")
     if x is not None and h_prev is not None:
         h = float(activate(np.array(w_xh * x + w_hh * h_prev + b_h), activation))
         ax.plot(
@@ -118,14 +115,14 @@ def plot_cell_response(
             activate(w_xh * xs + w_hh * h_prev + b_h, activation),
             color="black",
             lw=2,
-            label=f"h_(t-1) = {h_prev:.2f}",
+            label=f"$h_{{t-1}} = {h_prev:.2f}$",
         )
         ax.plot([x], [h], "o", color="black", ms=8)
-        ax.annotate(f"h_t = {h:.3f}", (x, h), textcoords="offset points", xytext=(8, -14))
+        ax.annotate(f"$h_t = {h:.3f}$", (x, h), textcoords="offset points", xytext=(8, -14))
     ax.set(
-        xlabel="input x_t",
-        ylabel="new state h_t",
-        title=f"{activation} cell: w_xh={w_xh:g}, w_hh={w_hh:g}, b_h={b_h:g}",
+        xlabel="input $x_t$",
+        ylabel="new state $h_t$",
+        title=f"{activation} cell: $w_{{xh}} = {w_xh:g}$, $w_{{hh}} = {w_hh:g}$, $b_h = {b_h:g}$",
     )
     ax.legend(loc="upper left", fontsize=8)
     return fig
@@ -201,11 +198,11 @@ def draw_unrolled(
     fig, ax = _axes(ax, figsize=(0.9 + 1.1 * (T + 1) + 0.7 * offset, 3.0))
     x_col, h_col, y_col = "#d6ecf7", "#fbe3c0", "#d5efe3"
     if folded:
-        _node(ax, 0.4, 0, "x_t", x_col)
-        _node(ax, 0.4, 1.4, "h_t", h_col)
-        _node(ax, 0.4, 2.8, "y_t", y_col)
-        _arrow(ax, (0.4, 0.3), (0.4, 1.1), "W_xh")
-        _arrow(ax, (0.4, 1.7), (0.4, 2.5), "W_hy")
+        _node(ax, 0.4, 0, "$x_t$", x_col)
+        _node(ax, 0.4, 1.4, "$h_t$", h_col)
+        _node(ax, 0.4, 2.8, "$y_t$", y_col)
+        _arrow(ax, (0.4, 0.3), (0.4, 1.1), "$W_{xh}$")
+        _arrow(ax, (0.4, 1.7), (0.4, 2.5), "$W_{hy}$")
         ax.annotate(
             "",
             xy=(0.8, 1.28),
@@ -214,24 +211,24 @@ def draw_unrolled(
                 arrowstyle="-|>", color="black", lw=1, connectionstyle="arc,angleA=0,angleB=0,armA=28,armB=28,rad=8"
             ),
         )
-        ax.text(1.25, 1.4, "W_hh", fontsize=8, color="#444444", va="center")
+        ax.text(1.25, 1.4, "$W_{hh}$", fontsize=8, color="#444444", va="center")
         ax.text(1.95, 1.4, "=", fontsize=18, ha="center", va="center")
     xs = [offset + step * t + 0.4 for t in range(T + 1)]
-    _node(ax, xs[0], 1.4, "h_0", "#eeeeee")
+    _node(ax, xs[0], 1.4, "$h_0$", "#eeeeee")
     for t in range(1, T + 1):
         x = xs[t]
-        _node(ax, x, 1.4, f"h_{t}", h_col)
+        _node(ax, x, 1.4, f"$h_{{{t}}}$", h_col)
         _arrow(ax, (xs[t - 1] + 0.4, 1.4), (x - 0.4, 1.4))
-        ax.text((xs[t - 1] + x) / 2, 1.5, "W_hh", fontsize=7, color="#444444", ha="center", va="bottom")
+        ax.text((xs[t - 1] + x) / 2, 1.5, "$W_{hh}$", fontsize=7, color="#444444", ha="center", va="bottom")
         fed_back = pattern == "one-to-many" and t > 1
         if pattern != "one-to-many" or t == 1 or fed_back:
-            _node(ax, x, 0, f"x_{t}", "white" if fed_back else x_col)
-            _arrow(ax, (x, 0.3), (x, 1.1), "W_xh")
+            _node(ax, x, 0, f"$x_{{{t}}}$", "white" if fed_back else x_col)
+            _arrow(ax, (x, 0.3), (x, 1.1), "$W_{xh}$")
         if fed_back:
             _arrow(ax, (xs[t - 1] + 0.4, 2.65), (x - 0.4, 0.15), ls="--")
         if pattern != "many-to-one" or t == T:
-            _node(ax, x, 2.8, f"y_{t}", y_col)
-            _arrow(ax, (x, 1.7), (x, 2.5), "W_hy")
+            _node(ax, x, 2.8, f"$y_{{{t}}}$", y_col)
+            _arrow(ax, (x, 1.7), (x, 2.5), "$W_{hy}$")
     ax.set_xlim(-0.1, xs[-1] + 0.9)
     ax.set_ylim(-0.4, 3.2)
     ax.set_aspect("equal")
@@ -259,6 +256,17 @@ def plot_hidden_heatmap(hs: np.ndarray, *, ax: Axes | None = None, title: str = 
     ax.grid(False)
     fig.colorbar(im, ax=ax, label="h_t")
     return fig
+
+
+def set_char_ticks(ax: Axes, text: str) -> None:
+    """Label the x ticks 1, ..., len(text) of ``ax`` with the characters of ``text``,
+    each space drawn as "␣" so that it can be seen (time step t reads character t)."""
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes; got {type(ax).__name__}")
+    text = check_text("text", text)
+    if not text:
+        raise ValueError("text must hold at least one character")
+    ax.set_xticks(np.arange(1, len(text) + 1), ["␣" if ch == " " else ch for ch in text])
 
 
 def plot_hidden_units(hs: np.ndarray, units: tuple[int, ...] = (0, 1, 2), *, ax: Axes | None = None) -> Figure:
@@ -301,7 +309,7 @@ def plot_accuracy_vs_delay(
         ax.axvline(window - 0.5, color=PALETTE[5], ls="--", label=f"window k = {window}")
     if chance is not None:
         ax.axhline(chance, color="gray", ls=":", label=f"chance = {chance:g}")
-    ax.set(xlabel="delay L (steps back to recall)", ylabel=ylabel, ylim=(-0.02, 1.05), xticks=delays)
+    ax.set(xlabel="delay d (steps back to recall)", ylabel=ylabel, ylim=(-0.02, 1.05), xticks=delays)
     ax.legend(loc="center right")
     return fig
 

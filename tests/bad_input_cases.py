@@ -15,6 +15,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 import rnnlib
@@ -500,6 +501,13 @@ PLOT_CASES: list[Case] = [
     C("draw_unrolled", plots.draw_unrolled, lambda: dict(length=3, pattern="many-to-one", folded=False)),
     C("plot_hidden_heatmap", plots.plot_hidden_heatmap, lambda: dict(hs=xs((6, H)), title="states"), texts=("title",)),
     C("plot_hidden_units", plots.plot_hidden_units, lambda: dict(hs=xs((6, H)), units=(0, 2))),
+    C(
+        "set_char_ticks",
+        plots.set_char_ticks,
+        lambda: dict(ax=plt.subplots()[1], text="a b"),
+        fixed=("ax",),
+        texts=("text",),
+    ),
     C(
         "plot_accuracy_vs_delay",
         plots.plot_accuracy_vs_delay,

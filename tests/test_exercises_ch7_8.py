@@ -97,3 +97,12 @@ def test_one_hot_text():
     assert "transposed" in msg(ex.check_one_hot_text(lambda text, chars: right(text, chars).T))
     sorted_order = lambda text, chars: np.eye(len(chars))[[sorted(chars).index(c) for c in text]]
     assert "use the order of chars as given" in msg(ex.check_one_hot_text(sorted_order))
+
+
+def test_unigram_bits_asks_for_one_number_not_an_array_of_one(recwarn):
+    def one_element_array(counts):
+        p = counts[counts > 0] / counts.sum()
+        return np.array([-(p * np.log2(p)).sum()])
+
+    assert "return one number of bits; got ndarray" in msg(ex.check_unigram_bits(one_element_array))
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,10 +24,13 @@ def close_figures():
 def test_unrolled_diagram_draws_one_cell_per_step(pattern):
     fig = plots.draw_unrolled(5, pattern=pattern)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert [f"h_{t}" for t in range(6)] == [t for t in texts if t.startswith("h_") and t[2:].isdigit()]
-    outputs = [t for t in texts if t.startswith("y_") and t[2:].isdigit()]
-    assert outputs == (["y_5"] if pattern == "many-to-one" else [f"y_{t}" for t in range(1, 6)])
-    assert texts.count("W_hh") == 5 + 1  # every transition, and the loop
+    # labels in mathtext, so that the subscripts are rendered: $h_{3}$ is h with subscript 3
+    assert [f"$h_{{{t}}}$" if t else "$h_0$" for t in range(6)] == [
+        t for t in texts if re.fullmatch(r"\$h_(\{\d\}|0)\$", t)
+    ]
+    outputs = [t for t in texts if re.fullmatch(r"\$y_\{\d\}\$", t)]
+    assert outputs == (["$y_{5}$"] if pattern == "many-to-one" else [f"$y_{{{t}}}$" for t in range(1, 6)])
+    assert texts.count("$W_{hh}$") == 5 + 1  # every transition, and the loop
 
 
 def test_unrolled_diagram_rejects_an_unknown_pattern():
@@ -131,8 +136,11 @@ def test_gradient_flow_range_marks_where_a_curve_leaves_it():
     curves = {"falls": 10.0**-lags, "rises": 10.0 ** (lags / 2), "stays": np.ones(11)}
     ax = plots.plot_gradient_flow(curves, ylim=(1e-4, 1e3)).axes[0]
     assert ax.get_ylim() == pytest.approx((1e-4, 1e3))
-    marks = {(line.get_marker(), line.get_color()): (line.get_xdata()[0], line.get_ydata()[0])
-             for line in ax.lines if line.get_marker() in ("v", "^")}
+    marks = {
+        (line.get_marker(), line.get_color()): (line.get_xdata()[0], line.get_ydata()[0])
+        for line in ax.lines
+        if line.get_marker() in ("v", "^")
+    }
     assert marks == {("v", plots.PALETTE[0]): (5, 1e-4), ("^", plots.PALETTE[1]): (7, 1e3)}
 
 
@@ -144,3 +152,24 @@ def test_gradient_flow_range_must_be_two_increasing_positive_numbers():
         plots.plot_gradient_flow(curves, ylim=(0, 1))
     with pytest.raises(ValueError, match=r"^ylim must have low < high; got \(10.0, 1.0\)$"):
         plots.plot_gradient_flow(curves, ylim=(10.0, 1.0))
+
+
+def test_char_ticks_show_every_character_and_make_spaces_visible():
+    fig = plots.plot_hidden_units(np.zeros((5, 3)), units=(0,))
+    ax = fig.axes[0]
+    plots.set_char_ticks(ax, "a b c")
+    assert list(ax.get_xticks()) == [1, 2, 3, 4, 5]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "\u2423", "b", "\u2423", "c"]
+    with pytest.raises(ValueError, match="^text must hold at least one character$"):
+        plots.set_char_ticks(ax, "")
+    with pytest.raises(TypeError, match="^ax must be a matplotlib Axes; got Figure$"):
+        plots.set_char_ticks(fig, "abc")
+
+
+def test_cell_response_colours_the_ordered_previous_states_in_order():
+    ax = plots.plot_cell_response(1.0, 0.5, 0.0).axes[0]
+    lines = [line for line in ax.lines if line.get_label().startswith("$h_{t-1}")]
+    assert [line.get_label() for line in lines] == [f"$h_{{t-1}} = {v:g}$" for v in (-1.0, -0.5, 0.0, 0.5, 1.0)]
+    # viridis runs from dark to light: each curve is lighter than the one for the state below it
+    lightness = [sum(matplotlib.colors.to_rgb(line.get_color())) for line in lines]
+    assert lightness == sorted(lightness) and len(set(lightness)) == 5

@@ -27,6 +27,8 @@ def check_unigram_bits(unigram_bits: Callable) -> CheckResult:
         out, verdict = _call(ex, unigram_bits, counts.copy())
         if verdict is not None:
             return verdict
+        if isinstance(out, (bool, np.bool_)) or np.ndim(out) != 0:
+            return _wrong(ex, f"return one number of bits; got {type(out).__name__} {out!r:.40}")
         try:
             got = float(out)
         except (TypeError, ValueError):
