@@ -355,16 +355,21 @@ def plot_curves(
     ylabel: str,
     logy: bool = False,
     title: str = "",
+    markers: bool = False,
     ax: Axes | None = None,
 ) -> Figure:
-    """Several named curves over the same ``x`` (loss curves, timings, norms)."""
+    """Several named curves over the same ``x`` (loss curves, timings, norms).
+
+    ``markers=True`` draws a marker at every measured point, for curves measured at a few
+    ``x`` only, so the line between two markers is not read as measured.
+    """
     x = as_array("x", x, ("N",))
     curves = _curves("curves", curves, x.shape[0])
     xlabel, ylabel, title = check_text("xlabel", xlabel), check_text("ylabel", ylabel), check_text("title", title)
-    logy = check_flag("logy", logy)
+    logy, markers = check_flag("logy", logy), check_flag("markers", markers)
     fig, ax = _axes(ax)
     for i, (name, y) in enumerate(curves.items()):
-        ax.plot(x, y, label=name, color=PALETTE[i % len(PALETTE)])
+        ax.plot(x, y, label=name, color=PALETTE[i % len(PALETTE)], marker="o" if markers else None, ms=4)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if logy:
         ax.set_yscale("log")

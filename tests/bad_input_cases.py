@@ -530,7 +530,9 @@ PLOT_CASES: list[Case] = [
     C(
         "plot_curves",
         plots.plot_curves,
-        lambda: dict(x=np.arange(6.0), curves={"loss": np.abs(xs((6,)))}, xlabel="step", ylabel="loss", logy=True),
+        lambda: dict(
+            x=np.arange(6.0), curves={"loss": np.abs(xs((6,)))}, xlabel="step", ylabel="loss", logy=True, markers=True
+        ),
         texts=("xlabel", "ylabel"),
     ),
     C(

@@ -173,3 +173,10 @@ def test_cell_response_colours_the_ordered_previous_states_in_order():
     # viridis runs from dark to light: each curve is lighter than the one for the state below it
     lightness = [sum(matplotlib.colors.to_rgb(line.get_color())) for line in lines]
     assert lightness == sorted(lightness) and len(set(lightness)) == 5
+
+
+def test_curves_mark_the_measured_points_only_when_asked():
+    x = np.array([1.0, 2.0, 4.0])
+    plain = plots.plot_curves(x, {"a": x**2}, xlabel="x", ylabel="y").axes[0].lines[0]
+    marked = plots.plot_curves(x, {"a": x**2}, xlabel="x", ylabel="y", markers=True).axes[0].lines[0]
+    assert plain.get_marker() in (None, "None", "") and marked.get_marker() == "o"
