@@ -1,5 +1,6 @@
-"""Chapter 5's build-it checker: exercise 5.3 (the whole of BPTT) accepts the reference
-and names each classic mistake."""
+"""Chapter 5's build-it and predict-it checkers: exercise 5.3 (the whole of BPTT) accepts
+the reference and names each classic mistake; exercise 5.5 (the shortest chunk) accepts
+only the answer the longest path within a chunk gives."""
 
 from __future__ import annotations
 
@@ -182,8 +183,34 @@ def test_the_stub_is_not_done_yet():
     assert ex.check_rnn_backward(stub).status == "Not done yet"
 
 
+# ----------------------------------------------------------------- 5.5
+
+
+def test_shortest_chunk():
+    result = ex.check_shortest_chunk(4)
+    assert result.passed
+    assert msg(result) == (
+        "within a chunk of 4 steps the longest gradient path is 3 steps, from its last step back to its first: "
+        "just the 3 steps the echo needs. A chunk of 3 reaches only 2."
+    )
+    assert ex.check_shortest_chunk(np.int64(4)).passed
+    assert msg(ex.check_shortest_chunk(3)) == (
+        "within a chunk of 3 steps the longest gradient path is 2 steps, from its last step back to its first; "
+        "the echo needs a path of 3 steps, from the output at t back to the input at t - 3."
+    )
+    assert msg(ex.check_shortest_chunk(5)) == (
+        "a chunk of 5 steps can learn it, since its longest gradient path is 4 >= 3 steps, but a shorter chunk "
+        "can too: find the smallest k."
+    )
+    assert msg(ex.check_shortest_chunk(0)) == "a chunk holds at least one step; got 0."
+    assert msg(ex.check_shortest_chunk(4.0)).startswith("a chunk is a whole number of steps; got float 4.0")
+    assert not ex.check_shortest_chunk(True).passed
+    assert ex.check_shortest_chunk(...).status == "Not done yet"
+
+
 def test_the_checkers_are_numbered_in_the_book_order():
     ch5 = [name for name in ex.CHECKERS if name.startswith("Exercise 5.")]
-    assert ch5 == [f"Exercise 5.{n}" for n in range(1, 5)]
+    assert ch5 == [f"Exercise 5.{n}" for n in range(1, 6)]
     assert ex.CHECKERS["Exercise 5.3"] is ex.check_rnn_backward
     assert ex.CHECKERS["Exercise 5.4"] is ex.check_central_difference
+    assert ex.CHECKERS["Exercise 5.5"] is ex.check_shortest_chunk

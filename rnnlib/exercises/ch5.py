@@ -13,6 +13,7 @@ from rnnlib.exercises._common import (
     _call_for_array,
     _first_difference,
     _known_mistake,
+    _not_done,
     _ok,
     _wrong,
 )
@@ -289,3 +290,36 @@ def check_rnn_backward(rnn_backward: Callable) -> CheckResult:
             detail = f"{what}." if what else _first_difference(got, expected) + "."
             return _wrong(ex, f"the gradient of {name} ({where}): {detail}")
     return _ok(ex, "all five gradients match rnnlib's BPTT, every one a sum over the time steps.")
+
+
+def check_shortest_chunk(k: object) -> CheckResult:
+    """Exercise 5.5: the shortest chunk length ``k`` with which truncated BPTT can learn a
+    delayed echo of delay 3 (the output at step t recalls the input at step t - 3)."""
+    ex = "Exercise 5.5"
+    delay = 3
+    want = delay + 1
+    if k is Ellipsis:
+        return _not_done(ex, "replace the `...` with your prediction, a whole number of steps.")
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        return _wrong(ex, f"a chunk is a whole number of steps; got {type(k).__name__} {k!r:.40}.")
+    k = int(k)
+    if k < 1:
+        return _wrong(ex, f"a chunk holds at least one step; got {k}.")
+    if k == want:
+        return _ok(
+            ex,
+            f"within a chunk of {k} steps the longest gradient path is {k - 1} steps, from its last step back "
+            f"to its first: just the {delay} steps the echo needs. A chunk of {k - 1} reaches only {k - 2}.",
+        )
+    if k < want:
+        return _wrong(
+            ex,
+            f"within a chunk of {k} steps the longest gradient path is {k - 1} steps, from its last step back "
+            f"to its first; the echo needs a path of {delay} steps, from the output at t back to the input at "
+            f"t - {delay}.",
+        )
+    return _wrong(
+        ex,
+        f"a chunk of {k} steps can learn it, since its longest gradient path is {k - 1} >= {delay} steps, "
+        "but a shorter chunk can too: find the smallest k.",
+    )
