@@ -1,11 +1,12 @@
 """Backpropagation through time (chapter 5).
 
-Walking the unrolled graph backwards from ``t = T`` to ``1``, with
-``dh_next = dL/dh_t`` flowing in from the step after:
+Walking the unrolled graph backwards from ``t = T`` to ``1``. At step ``t``,
+``dh_next = W_hh^T da_{t+1} = (dh_{t+1}/dh_t)^T dL/dh_{t+1}`` is the part of
+``dL/dh_t`` that flows in from step ``t+1`` (zero at ``t = T``):
 
     dh_t = W_hy^T dy_t + dh_next           (the output at t, and the future)
     da_t = dh_t * f'(a_t)
-    dh_next = W_hh^T da_t                  (becomes dL/dh_{t-1})
+    dh_next <- W_hh^T da_t                 (the dh_next of step t-1)
 
 Each shared weight is used at every step, so its gradient is the sum of the
 per-step contributions:
@@ -72,7 +73,7 @@ def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
     block = max(1, min(T, _BLOCK_ROWS // max(B, 1)))  # steps per block of da_t
     das = np.empty((block, B, H), dtype=dtype)
     fprime = np.empty((B, H), dtype=dtype)
-    dh_next = np.zeros((B, H), dtype=dtype)  # dL/dh_t arriving from step t+1
+    dh_next = np.zeros((B, H), dtype=dtype)  # at step t: W_hh^T da_{t+1}, the part of dL/dh_t from t+1
     for stop in range(T, 0, -block):
         start = max(0, stop - block)
         n = stop - start
@@ -86,7 +87,7 @@ def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
             else:
                 np.greater(hs[t], 0, out=fprime, casting="unsafe")
             da *= fprime  # da_t
-            np.matmul(da, W_hh, out=dh_next)  # W_hh^T da_t, for step t-1
+            np.matmul(da, W_hh, out=dh_next)  # W_hh^T da_t: the dh_next of step t-1
         # This block's share of the sums over time, as single products over n*B rows.
         rows = das[:n].reshape(n * B, H)
         h_prev = (
@@ -134,10 +135,10 @@ def rnn_backward_reference(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
     dhs = dys @ p.W_hy  # dL/dh_t through the output at t, (T, B, H)
     fprime = activation_grad(hs, cache.activation)  # f'(a_t) for all t, (T, B, H)
     das = np.empty_like(dhs)
-    dh_next = np.zeros((B, H), dtype=dhs.dtype)
+    dh_next = np.zeros((B, H), dtype=dhs.dtype)  # at step t: W_hh^T da_{t+1}; 0 at t = T
     for t in reversed(range(T)):
-        das[t] = (dhs[t] + dh_next) * fprime[t]
-        dh_next = das[t] @ p.W_hh
+        das[t] = (dhs[t] + dh_next) * fprime[t]  # da_t = (W_hy^T dy_t + dh_next) * f'(a_t)
+        dh_next = das[t] @ p.W_hh  # W_hh^T da_t: the dh_next of step t-1
 
     # The sums over time, as single products over all T*B rows.
     h_prev = np.concatenate([cache.h0[None], hs[:-1]])  # h_0..h_{T-1}, (T, B, H)
@@ -226,7 +227,9 @@ def truncated_bptt_loss_and_grads(
     The forward pass carries the hidden state from each chunk into the next, so
     every step sees the whole past; the backward pass runs within each chunk only,
     treating the state it starts from as a constant, so no gradient crosses a chunk
-    boundary. Memory holds one chunk's states instead of all ``T``. The loss is the
+    boundary: within a chunk of ``k`` steps the longest path a gradient travels is
+    ``k - 1`` steps, from the chunk's last step back to its first. Memory holds one
+    chunk's states instead of all ``T``. The loss is the
     mean over all ``T*B`` positions, as with :func:`rnn_loss_and_grads`, which this
     equals when ``chunk >= T``.
 
