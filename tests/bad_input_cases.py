@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import rnnlib
-from rnnlib import analysis, plots, text
+from rnnlib import analysis, ngram, plots, text
 
 T, B, D, H, O = 3, 2, 3, 4, 3
 ALICE = "Alice was beginning to get very tired of sitting by her sister on the bank."
@@ -458,6 +458,17 @@ CASES: list[Case] = [
         fixed=("steps", "note"),  # info, which a test of its own covers
     ),
     C("load_model", text.load_model, lambda: dict(path=model_file()), texts=("path",), optional=("path",)),
+    # chapter 8: the n-gram baseline
+    C("ngram.max_order", ngram.max_order, lambda: dict(vocab_size=VOCAB.size)),
+    C("ngram.fit", ngram.fit, lambda: dict(ids=IDS, vocab_size=VOCAB.size, order=3)),
+    C(
+        "ngram.distribution",
+        ngram.distribution,
+        lambda: dict(model=ngram.fit(IDS, VOCAB.size, 3), context=IDS[:5]),
+        empty_ok=("context",),
+    ),
+    C("ngram.char_bits", ngram.char_bits, lambda: dict(model=ngram.fit(IDS, VOCAB.size, 3), ids=IDS[:20])),
+    C("ngram.bits_per_char", ngram.bits_per_char, lambda: dict(model=ngram.fit(IDS, VOCAB.size, 3), ids=IDS[:20])),
 ]
 
 
