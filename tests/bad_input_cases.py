@@ -416,6 +416,11 @@ CASES: list[Case] = [
         lambda: dict(params=lm(), ids=IDS, batch_size=2, seq_len=10),
     ),
     C(
+        "context_bits_per_char",
+        text.context_bits_per_char,
+        lambda: dict(params=lm(), ids=IDS, context=3, positions=np.array([3, 10, 40])),
+    ),
+    C(
         "sample",
         text.sample,
         lambda: dict(params=lm(), vocab=VOCAB, prime="Alice", length=5, temperature=0.8, seed=0),
