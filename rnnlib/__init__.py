@@ -11,6 +11,7 @@ One module per idea of the book:
 * :mod:`rnnlib.gated`     the LSTM and the GRU (chapter 7)
 * :mod:`rnnlib.models`    one interface over the three cells
 * :mod:`rnnlib.text`      a character-level language model (chapter 8)
+* :mod:`rnnlib.ngram`     the n-gram baseline it is measured against (chapter 8)
 * :mod:`rnnlib.gradcheck` finite-difference gradient checks
 * :mod:`rnnlib.optim`     SGD, Adam, clipping and a training loop
 * :mod:`rnnlib.tasks`     toy sequence data

@@ -257,6 +257,36 @@ def evaluate_bits_per_char(
     return bits_per_char(total / count)
 
 
+def context_bits_per_char(params: object, ids: np.ndarray, context: int, positions: np.ndarray) -> float:
+    """Bits per character at ``positions`` of a text of ids ``(N,)`` when each is
+    predicted from the ``context`` characters just before it and nothing else.
+
+    For every position ``t`` the model starts from the zero state, reads
+    ``ids[t - context .. t - 1]`` and is scored on ``ids[t]``: how well it predicts
+    from exactly that much context. All positions run side by side as one batch
+    ``(context, P, V)``, one step at a time so that no cache of the whole batch is kept.
+    The zero state in the middle of a text is something training never showed the
+    model (except at the very start of its streams).
+    """
+    cell_name(params)
+    context = check_positive("context", context, integer=True)
+    V = params.output_size
+    ids = _ids("ids", ids, V)
+    positions = as_array("positions", positions, ("P",), integer=True, below=len(ids))
+    if positions.min() < context:
+        raise ValueError(
+            f"positions must be >= context={context}, so that {context} characters precede each; got {positions.min()}"
+        )
+    windows = ids[positions[:, None] - context + np.arange(context + 1)]  # (P, context + 1): inputs, then the target
+    state = None
+    for t in range(context):
+        xs = one_hot(windows[:, t : t + 1].T, V).astype(params.W_hy.dtype)  # (1, P, V)
+        ys, cache = sequence_forward(params, xs, state)
+        state = final_state(cache)
+    loss, _ = softmax_cross_entropy(ys, windows[:, -1][None])
+    return bits_per_char(loss)
+
+
 def temperature_softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
     """``softmax(logits / temperature)`` over the last axis.
 

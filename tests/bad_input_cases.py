@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import rnnlib
-from rnnlib import analysis, plots, text
+from rnnlib import analysis, ngram, plots, text
 
 T, B, D, H, O = 3, 2, 3, 4, 3
 ALICE = "Alice was beginning to get very tired of sitting by her sister on the bank."
@@ -424,6 +424,11 @@ CASES: list[Case] = [
         lambda: dict(params=lm(), ids=IDS, batch_size=2, seq_len=10),
     ),
     C(
+        "context_bits_per_char",
+        text.context_bits_per_char,
+        lambda: dict(params=lm(), ids=IDS, context=3, positions=np.array([3, 10, 40])),
+    ),
+    C(
         "sample",
         text.sample,
         lambda: dict(params=lm(), vocab=VOCAB, prime="Alice", length=5, temperature=0.8, seed=0),
@@ -466,6 +471,17 @@ CASES: list[Case] = [
         fixed=("steps", "note"),  # info, which a test of its own covers
     ),
     C("load_model", text.load_model, lambda: dict(path=model_file()), texts=("path",), optional=("path",)),
+    # chapter 8: the n-gram baseline
+    C("ngram.max_order", ngram.max_order, lambda: dict(vocab_size=VOCAB.size)),
+    C("ngram.fit", ngram.fit, lambda: dict(ids=IDS, vocab_size=VOCAB.size, order=3)),
+    C(
+        "ngram.distribution",
+        ngram.distribution,
+        lambda: dict(model=ngram.fit(IDS, VOCAB.size, 3), context=IDS[:5]),
+        empty_ok=("context",),
+    ),
+    C("ngram.char_bits", ngram.char_bits, lambda: dict(model=ngram.fit(IDS, VOCAB.size, 3), ids=IDS[:20])),
+    C("ngram.bits_per_char", ngram.bits_per_char, lambda: dict(model=ngram.fit(IDS, VOCAB.size, 3), ids=IDS[:20])),
 ]
 
 

@@ -153,3 +153,22 @@ def test_unigram_baseline_takes_ids_of_any_integer_width():
 @pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint16])
 def test_ids_are_given_to_numpy_as_the_platform_index_type(dtype):
     assert text._ids("ids", np.array([0, 2], dtype=dtype), 3).dtype == np.intp
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_bits_from_a_limited_context_equal_one_position_at_a_time(cell):
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 5, size=40)
+    p = rnnlib.init_params(cell, 5, 6, 5, seed=1)
+    positions = np.array([4, 9, 17, 39, 4])
+    for k in (1, 4):
+        nats = []
+        for t in positions:  # from the zero state, read ids[t - k : t], score ids[t]
+            ys, _ = rnnlib.sequence_forward(p, rnnlib.one_hot(ids[t - k : t], 5)[:, None])
+            nats.append(rnnlib.softmax_cross_entropy(ys[-1:], ids[t : t + 1][None])[0])
+        want = text.bits_per_char(float(np.mean(nats)))
+        assert text.context_bits_per_char(p, ids, k, positions) == pytest.approx(want, rel=1e-12)
+    # more context changes the prediction: the state carries it
+    assert text.context_bits_per_char(p, ids, 1, positions) != text.context_bits_per_char(p, ids, 4, positions)
+    with pytest.raises(ValueError, match=r"^positions must be >= context=5, so that 5 characters precede each; got 4$"):
+        text.context_bits_per_char(p, ids, 5, positions)
