@@ -1,26 +1,27 @@
 """Counting instead of learning: a character n-gram model with interpolated Kneser–Ney smoothing (chapter 8).
 
 An n-gram model predicts each character from the ``n - 1`` characters before it
-(its *context* ``h``) by counting, in the training text, what followed that context.
+(its *context* ``u``) by counting, in the training text, what followed that context.
 Counts alone give probability zero to anything not seen, so the estimate of every
 order ``k`` is *interpolated* with the one of order ``k - 1`` (the context shortened
 by its oldest character), down to the uniform distribution over the ``V`` characters
 (Kneser and Ney 1995; the interpolated form and one discount per order as in Chen and
 Goodman 1999):
 
-    p_k(w | h) = max(c_k(h w) - D_k, 0) / C_k(h)  +  D_k T_k(h) / C_k(h) * p_{k-1}(w | h')
-    p_0(w)     = 1 / V
+    p_k(s | u) = max(N_k(u s) - beta_k, 0) / N_k(u .)  +  beta_k N1_k(u .) / N_k(u .) * p_{k-1}(s | u')
+    p_0(s)     = 1 / V
 
-where ``h'`` is ``h`` without its first character, ``C_k(h) = sum_w c_k(h w)``,
-``T_k(h)`` is the number of characters ``w`` with ``c_k(h w) > 0``, and a context
-never seen (``C_k(h) = 0``) passes ``p_{k-1}`` on unchanged. At the top order
-``c_n`` is the plain count; below it ``c_k(h w)`` is the *continuation count*, the
-number of different characters seen just before ``h w``: a lower order is only
+where ``u'`` is ``u`` without its first character, ``N_k(u .) = sum_s N_k(u s)``,
+``N1_k(u .)`` is the number of characters ``s`` with ``N_k(u s) > 0``, and a context
+never seen (``N_k(u .) = 0``) passes ``p_{k-1}`` on unchanged (chapter 8 writes
+``N1`` as ``N_{1+}`` and ``beta`` as the Greek letter). At the top order
+``N_n`` is the plain count; below it ``N_k(u s)`` is the *continuation count*, the
+number of different characters seen just before ``u s``: a lower order is only
 consulted when the longer context says little, so it should say how many contexts a
 string completes, not how often it occurs. The discount of each order is
-``D_k = n_1 / (n_1 + 2 n_2)``, with ``n_1`` and ``n_2`` the numbers of ``k``-grams
+``beta_k = n_1 / (n_1 + 2 n_2)``, with ``n_1`` and ``n_2`` the numbers of ``k``-grams
 whose (continuation) count is 1 and 2; an order with no count of 1, which only a
-tiny or very repetitive text gives, uses ``D_k = 1/2``. Since ``0 < D_k <= 1``,
+tiny or very repetitive text gives, uses ``beta_k = 1/2``. Since ``0 < beta_k <= 1``,
 every character gets a probability above zero and every distribution sums to 1.
 
 The text is preceded by ``n - 1`` copies of a *before-text* symbol (token ``V``),
@@ -41,7 +42,7 @@ import numpy as np
 
 from rnnlib._validate import as_array, check_int, check_positive
 
-SMALL_TEXT_DISCOUNT = 0.5  # D_k for an order that has no count of 1
+SMALL_TEXT_DISCOUNT = 0.5  # beta_k for an order that has no count of 1
 
 
 def max_order(vocab_size: int) -> int:
@@ -60,9 +61,9 @@ class NGramModel:
     """What :func:`fit` returns: the counts of every order ``k = 1 .. order``.
 
     Entry ``k - 1`` of each tuple belongs to order ``k``: ``grams`` the sorted keys of
-    the ``k``-grams seen, ``counts`` their ``c_k`` (plain counts at the top order,
+    the ``k``-grams seen, ``counts`` their ``N_k`` (plain counts at the top order,
     continuation counts below), ``contexts`` the sorted keys of their contexts, with
-    ``totals`` ``C_k(h)`` and ``types`` ``T_k(h)``; ``discounts[k - 1]`` is ``D_k``.
+    ``totals`` ``N_k(u .)`` and ``types`` ``N1_k(u .)``; ``discounts[k - 1]`` is ``beta_k``.
     """
 
     order: int
@@ -106,8 +107,8 @@ def fit(ids: np.ndarray, vocab_size: int, order: int) -> NGramModel:
     grams, counts = np.unique(_keys(windows, order, base), return_counts=True)
     levels = [(grams, counts)]
     for k in range(order - 1, 0, -1):
-        # c_k(h w): how many different (k+1)-grams x h w there are, i.e. how many
-        # characters x were seen before h w. The suffix of a key is its remainder.
+        # N_k(u s): how many different (k+1)-grams x u s there are, i.e. how many
+        # characters x were seen before u s. The suffix of a key is its remainder.
         grams, counts = np.unique(levels[0][0] % base**k, return_counts=True)
         levels.insert(0, (grams, counts))
     contexts, totals, types = [], [], []
@@ -157,7 +158,7 @@ def _probabilities(model: NGramModel, windows: np.ndarray) -> np.ndarray:
     p = np.full(len(windows), 1.0 / model.vocab_size)  # p_0, uniform
     key = np.zeros(len(windows), dtype=np.int64)
     for k in range(1, model.order + 1):
-        key = windows[:, model.order - k] * base ** (k - 1) + key  # the k-gram h w
+        key = windows[:, model.order - k] * base ** (k - 1) + key  # the k-gram u s
         (c,) = _lookup(model.grams[k - 1], key, model.counts[k - 1])
         total, types = _lookup(model.contexts[k - 1], key // base, model.totals[k - 1], model.types[k - 1])
         D = model.discounts[k - 1]
