@@ -22,6 +22,7 @@ VALUE_CHECKERS = {
     "check_h3",
     "check_largest_hidden_size",
     "check_steps_to_vanish",
+    "check_forget_horizon",
 }
 FUNCTION_CHECKERS = set(CHECKERS) - VALUE_CHECKERS
 
