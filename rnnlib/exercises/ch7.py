@@ -111,7 +111,9 @@ def check_gated_parameter_counts(count_fn: Callable) -> CheckResult:
                 f"for D={D}, H={H}, O={O} the {name} count is {k * block + head}, got {got}: "
                 f"{k} block(s) of H*D + H*H + H, plus the output layer O*H + O.",
             )
-    return _ok(ex, "one block of weights per gate: the GRU has three, the LSTM four, the RNN one.")
+    return _ok(
+        ex, "one block of weights for each gate and each candidate: the GRU has three, the LSTM four, the RNN one."
+    )
 
 
 # ------------------------------------------------------------ the LSTM step, built
