@@ -15,7 +15,8 @@ With ``sigma`` the logistic sigmoid and ``*`` the elementwise product:
     c_t = f_t * c_{t-1} + i_t * g_t                 cell state: an additive update
     h_t = o_t * tanh(c_t)
 
-The four gates' weights are stacked in the order ``i, f, g, o`` (PyTorch's order):
+Three gates (``i``, ``f``, ``o``) and a candidate (``g``): their four blocks of weights are
+stacked in the order ``i, f, g, o`` (PyTorch's order):
 ``W_x (4H, D)``, ``W_h (4H, H)``, ``b (4H,)``.
 
 **GRU** (Cho et al. 2014):
@@ -25,7 +26,8 @@ The four gates' weights are stacked in the order ``i, f, g, o`` (PyTorch's order
     n_t = tanh (W_xn x_t + W_hn (r_t * h_{t-1}) + b_n)    candidate
     h_t = (1 - z_t) * n_t + z_t * h_{t-1}                 keep where z_t is near 1
 
-stacked in the order ``z, r, n``: ``W_x (3H, D)``, ``W_h (3H, H)``, ``b (3H,)``.
+Two gates (``z``, ``r``) and a candidate (``n``), stacked in the order ``z, r, n``:
+``W_x (3H, D)``, ``W_h (3H, H)``, ``b (3H,)``.
 (PyTorch's GRU applies the reset gate after the product, ``r_t * (W_hn h_{t-1} + b_hn)``,
 a small variant with one more bias; this is the paper's form.)
 """

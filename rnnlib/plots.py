@@ -452,7 +452,7 @@ def plot_eigenvalues(W: np.ndarray, *, ax: Axes | None = None, title: str = "") 
 def _gate_node(ax: Axes, x: float, y: float, text: str, color: str) -> None:
     from matplotlib.patches import Rectangle
 
-    ax.add_patch(Rectangle((x - 0.3, y - 0.22), 0.6, 0.44, fc=color, ec="black", lw=1, zorder=3))
+    ax.add_patch(Rectangle((x - 0.34, y - 0.22), 0.68, 0.44, fc=color, ec="black", lw=1, zorder=3))
     ax.text(x, y, text, ha="center", va="center", fontsize=10, zorder=4)
 
 
@@ -472,63 +472,81 @@ def _line(ax: Axes, points: list[tuple[float, float]], *, color: str = "black", 
 
 
 def draw_lstm_cell(*, highlight_cell_path: bool = True, ax: Axes | None = None) -> Figure:
-    """One LSTM step: the four gates computed from ``[h_{t-1}, x_t]``, and the cell state
-    ``c_{t-1} -> c_t`` running along the top through one product and one sum.
+    """One LSTM step: ``h_{t-1}`` and ``x_t`` joined into ``[h_{t-1}, x_t]``, which feeds
+    the three gates (``i_t``, ``f_t``, ``o_t``, sigmoids) and the candidate (``g_t``, a
+    tanh); the cell state ``c_{t-1} -> c_t`` running along the top through one product
+    and one sum; and ``c_t`` and ``h_t = o_t * tanh(c_t)`` leaving the step on the right.
 
     With ``highlight_cell_path`` the cell-state path is drawn thick and coloured: the
     only road from ``c_{t-1}`` to ``c_t``, with no weight matrix and no squashing
     function on it, so the gradient along it is multiplied by ``f_t`` alone.
     """
+    from matplotlib.patches import FancyBboxPatch
+
     highlight_cell_path = check_flag("highlight_cell_path", highlight_cell_path)
-    fig, ax = _axes(ax, figsize=(7.2, 4.2))
+    fig, ax = _axes(ax, figsize=(7.6, 4.6))
     path = PALETTE[5] if highlight_cell_path else "black"
     lw = 3.0 if highlight_cell_path else 1.2
-    y_c, y_gate, y_in = 3.2, 1.0, 0.0
-    gx = {"f": 1.4, "i": 2.6, "g": 3.5, "o": 4.7}
+    y_c, y_gate, y_in, x_out = 3.2, 1.0, 0.0, 7.0
+    gx = {"f": 1.9, "i": 2.7, "g": 3.6, "o": 4.6}
     fill = {"f": "#fbe3c0", "i": "#d6ecf7", "g": "#d5efe3", "o": "#eadcf0"}
-    labels = {"f": "σ", "i": "σ", "g": "tanh", "o": "σ"}
-    # the cell-state path along the top
-    _line(ax, [(-0.3, y_c), (1.2, y_c)], color=path, lw=lw)
-    _op_node(ax, 1.4, y_c, "×", ec=path)
-    _line(ax, [(1.6, y_c), (2.85, y_c)], color=path, lw=lw)
-    _op_node(ax, 3.05, y_c, "+", ec=path)
-    _line(ax, [(3.25, y_c), (6.4, y_c)], color=path, lw=lw)
-    ax.text(-0.35, y_c, "$c_{t-1}$", ha="right", va="center", fontsize=10, color=path)
-    ax.text(6.45, y_c, "$c_t$", ha="left", va="center", fontsize=10, color=path)
-    # the input [h_{t-1}, x_t] fanned out to the gates
-    _line(ax, [(-0.3, y_in), (5.0, y_in)], arrow=False)
-    ax.text(-0.35, y_in, "$h_{t-1}$", ha="right", va="center", fontsize=10)
-    ax.text(0.3, -0.75, "$x_t$", ha="center", va="top", fontsize=10)
-    _line(ax, [(0.3, -0.7), (0.3, y_in)], arrow=False)  # x_t joins h_{t-1}
+    squash = {"f": r"$\sigma$", "i": r"$\sigma$", "g": r"$\tanh$", "o": r"$\sigma$"}
+    # the step itself: everything inside the box happens once per time step
+    ax.add_patch(
+        FancyBboxPatch((0.05, -0.5), 6.1, 4.15, boxstyle="round,pad=0.05", fc="#f7f7f7", ec="#999999", lw=1, zorder=0)
+    )
+    # the cell-state path along the top, in from the left and out on the right
+    _line(ax, [(-0.8, y_c), (gx["f"] - 0.2, y_c)], color=path, lw=lw)
+    _op_node(ax, gx["f"], y_c, "×", ec=path)
+    _line(ax, [(gx["f"] + 0.2, y_c), (2.95, y_c)], color=path, lw=lw)
+    _op_node(ax, 3.15, y_c, "+", ec=path)
+    _line(ax, [(3.35, y_c), (x_out, y_c)], color=path, lw=lw)
+    ax.text(-0.85, y_c, "$c_{t-1}$", ha="right", va="center", fontsize=12, color=path)
+    ax.text(x_out + 0.05, y_c, "$c_t$", ha="left", va="center", fontsize=12, color=path)
+    # h_{t-1} and x_t joined into one vector, which feeds every gate and the candidate
+    _line(ax, [(-0.8, y_in), (0.22, y_in)])
+    ax.text(-0.85, y_in, "$h_{t-1}$", ha="right", va="center", fontsize=12)
+    _line(ax, [(0.8, -1.15), (0.8, -0.22)])
+    ax.text(0.8, -1.2, "$x_t$", ha="center", va="top", fontsize=12)
+    _node(ax, 0.8, y_in, "$[h_{t-1}, x_t]$", "white", w=1.1, h=0.34)
+    _line(ax, [(1.4, y_in), (gx["o"], y_in)], arrow=False)
     for name, x in gx.items():
         _line(ax, [(x, y_in), (x, y_gate - 0.22)])
-        _gate_node(ax, x, y_gate, labels[name], fill[name])
-        ax.text(x + 0.34, y_gate - 0.3, f"${name}_t$", fontsize=9, color="#444444")
+        _gate_node(ax, x, y_gate, squash[name], fill[name])
+        ax.text(x - 0.08, y_gate + 0.42, f"${name}_t$", ha="right", va="center", fontsize=12)
     # f_t into the product on the path; i_t * g_t into the sum
     _line(ax, [(gx["f"], y_gate + 0.22), (gx["f"], y_c - 0.2)])
-    _op_node(ax, 3.05, 2.1, "×")
-    _line(ax, [(gx["i"], y_gate + 0.22), (gx["i"], 2.1), (2.85, 2.1)])
-    _line(ax, [(gx["g"], y_gate + 0.22), (gx["g"], 2.1), (3.25, 2.1)])
-    _line(ax, [(3.05, 2.3), (3.05, y_c - 0.2)])
-    # h_t = o_t * tanh(c_t)
-    _gate_node(ax, 5.5, 2.55, "tanh", "#eeeeee")
-    _line(ax, [(5.5, y_c), (5.5, 2.77)])
-    _op_node(ax, 5.5, 1.6, "×")
-    _line(ax, [(5.5, 2.33), (5.5, 1.8)])
-    _line(ax, [(gx["o"], y_gate + 0.22), (gx["o"], 1.6), (5.3, 1.6)])
-    _line(ax, [(5.7, 1.6), (6.4, 1.6)])
-    ax.text(6.45, 1.6, "$h_t$", ha="left", va="center", fontsize=10)
+    _op_node(ax, 3.15, 2.1, "×")
+    _line(ax, [(gx["i"], y_gate + 0.22), (gx["i"], 2.1), (2.95, 2.1)])
+    _line(ax, [(gx["g"], y_gate + 0.22), (gx["g"], 2.1), (3.35, 2.1)])
+    _line(ax, [(3.15, 2.3), (3.15, y_c - 0.2)])
+    # h_t = o_t * tanh(c_t), out on the right
+    _gate_node(ax, 5.4, 2.55, r"$\tanh$", "#eeeeee")
+    _line(ax, [(5.4, y_c), (5.4, 2.77)])
+    _op_node(ax, 5.4, 1.6, "×")
+    _line(ax, [(5.4, 2.33), (5.4, 1.8)])
+    _line(ax, [(gx["o"], y_gate + 0.22), (gx["o"], 1.6), (5.2, 1.6)])
+    _line(ax, [(5.6, 1.6), (x_out, 1.6)])
+    ax.text(x_out + 0.05, 1.6, "$h_t$", ha="left", va="center", fontsize=12)
     ax.text(
-        3.05,
-        y_c + 0.35,
+        3.15,
+        y_c + 0.55,
         r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$" + ("   (the cell-state path)" if highlight_cell_path else ""),
         ha="center",
         va="bottom",
-        fontsize=9,
+        fontsize=10,
         color=path,
     )
-    ax.set_xlim(-1.3, 7.2)
-    ax.set_ylim(-1.1, 3.9)
+    ax.text(
+        3.1,
+        -1.55,
+        r"gates ($\sigma$): $i_t$ input, $f_t$ forget, $o_t$ output;   candidate ($\tanh$): $g_t$",
+        ha="center",
+        va="top",
+        fontsize=10,
+    )
+    ax.set_xlim(-1.7, 7.7)
+    ax.set_ylim(-2.0, 4.1)
     ax.set_aspect("equal")
     ax.axis("off")
     return fig

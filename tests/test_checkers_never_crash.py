@@ -23,6 +23,7 @@ VALUE_CHECKERS = {
     "check_largest_hidden_size",
     "check_steps_to_vanish",
     "check_shortest_chunk",
+    "check_forget_horizon",
 }
 FUNCTION_CHECKERS = set(CHECKERS) - VALUE_CHECKERS
 

@@ -69,6 +69,26 @@ def test_lstm_cell_diagram_highlights_the_cell_state_path_only_when_asked():
     assert off["$c_t$"] == "black"
 
 
+def test_lstm_cell_diagram_shows_the_joined_input_feeding_the_gates_and_both_states_leaving():
+    fig = plots.draw_lstm_cell()
+    fig.canvas.draw()  # every label is valid mathtext, or drawing raises
+    ax = fig.axes[0]
+    where = {t.get_text(): t.get_position() for t in ax.texts}
+    gates = [where[f"${name}_t$"] for name in "ifgo"]
+    joined = where["$[h_{t-1}, x_t]$"]
+    assert all(joined[1] < y for _, y in gates), "the joined input sits below the gates it feeds"
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    starts_on_bus = [a.xyann for a in arrows if a.xyann[1] == joined[1] and a.xy[1] > joined[1]]
+    assert len(starts_on_bus) == 4, "an arrow rises from the joined input to each gate and the candidate"
+    step = next(p for p in ax.patches if type(p).__name__ == "FancyBboxPatch" and p.get_width() > 5)
+    left, right = step.get_x(), step.get_x() + step.get_width()
+    for label in ("$c_{t-1}$", "$h_{t-1}$"):
+        assert where[label][0] < left, f"{label} comes in from the left of the step"
+    for label in ("$c_t$", "$h_t$"):
+        assert where[label][0] > right, f"{label} leaves the step on the right"
+    assert where["$x_t$"][1] < step.get_y(), "x_t comes in from below"
+
+
 def test_text_activations_colour_each_character():
     fig = plots.plot_text_activations("ab\ncd", np.array([-1.0, 1.0, 0.0, 0.5, -0.5]), width=4)
     ax = fig.axes[0]
