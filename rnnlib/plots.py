@@ -158,8 +158,12 @@ def plot_sequence(
     t = np.arange(1, xs.shape[0] + 1)
     ax.bar(t, xs, width=0.6, color=PALETTE[4], alpha=0.6, label=labels[0])
     ax.plot(np.r_[0, t], np.r_[h0, hs], "o-", color=PALETTE[5], label=labels[1])
-    ax.set(xlabel="time step t", xticks=np.r_[0, t])
-    ax.legend(loc="upper left")
+    ax.set_xlabel("time step t")
+    if xs.shape[0] <= 20:  # one tick a step while they fit
+        ax.set_xticks(np.r_[0, t])
+    else:
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, frameon=False)  # above the data, whatever it is
     return fig
 
 
@@ -566,7 +570,9 @@ def plot_text_activations(
     positive and blue for negative; the extremes are kept light enough to read.
 
     Lines break at the text's newlines and after ``width`` characters; a newline
-    shows as ``⏎``.
+    shows as ``⏎``. The characters are sized to fill their squares, so on a figure as
+    wide as the page a ``width`` of up to about 72 keeps them readable; make the axes'
+    height about ``lines / width`` of their width, or the squares leave a blank band.
     """
     if not check_text("text", text):
         raise ValueError("text must be a non-empty string")
@@ -586,14 +592,20 @@ def plot_text_activations(
             rows.append([])
     if not rows[-1]:
         rows.pop()
-    fig, ax = _axes(ax, figsize=(0.118 * width + 0.4, 0.24 * len(rows) + 0.5))
+    fig, ax = _axes(ax, figsize=(0.17 * width + 0.4, 0.17 * len(rows) + 0.5))
+    # The glyphs fill their squares, whatever the size of the axes they are drawn in:
+    # a square's side in points is the axes' width (or height, if that binds) over the
+    # characters (or lines) it must hold.
+    box = ax.get_position()
+    side = 72 * min(box.width * fig.get_figwidth() / width, box.height * fig.get_figheight() / len(rows))
+    fontsize = float(np.clip(0.9 * side, 5, 12))
     colours = plt.get_cmap(cmap)
     for r, row in enumerate(rows):
         for c, (ch, v) in enumerate(row):
             ax.add_patch(
                 plt.Rectangle((c, -r - 1), 1, 1, fc=colours(0.5 + 0.4 * np.clip(v, -1, 1)), ec="none", zorder=1)
             )
-            ax.text(c + 0.5, -r - 0.5, ch, ha="center", va="center", family="monospace", fontsize=8, zorder=2)
+            ax.text(c + 0.5, -r - 0.5, ch, ha="center", va="center", family="monospace", fontsize=fontsize, zorder=2)
     ax.set_xlim(0, width)
     ax.set_ylim(-len(rows), 0)
     ax.set_aspect("equal")

@@ -164,6 +164,7 @@ class LanguageModelRun:
     eval_bits: np.ndarray  # bits per character on the held-out text at those steps
     best_params: object  # the weights that scored best on the held-out text
     best_step: int
+    eval_params: tuple = ()  # the weights at each of the eval_steps, in order
 
 
 def train_language_model(
@@ -231,6 +232,7 @@ def train_language_model(
         eval_bits=np.array([e[1] for e in evals]),
         best_params=best[2],
         best_step=int(best[0]),
+        eval_params=tuple(e[2] for e in evals),
     )
 
 
@@ -285,6 +287,26 @@ def context_bits_per_char(params: object, ids: np.ndarray, context: int, positio
         state = final_state(cache)
     loss, _ = softmax_cross_entropy(ys, windows[:, -1][None])
     return bits_per_char(loss)
+
+
+def char_bits(params: object, ids: np.ndarray) -> np.ndarray:
+    """``-log2 p(x_t | x_0 .. x_{t-1})`` for every character after the first of a text of
+    ids ``(N,)``, read as one stream from the zero state: ``(N - 1,)`` bits, where entry
+    ``t - 1`` is the model's surprise at ``ids[t]``.
+
+    The first character has no prediction (the model has read nothing); compare with
+    :func:`rnnlib.ngram.char_bits` at ``ids[1:]``.
+    """
+    cell_name(params)
+    V = params.output_size
+    ids = _ids("ids", ids, V)
+    if len(ids) < 2:
+        raise ValueError(f"ids must hold at least 2 characters, one to read and one to predict; got {len(ids)}")
+    ys, _ = sequence_forward(params, one_hot(ids[:-1, None], V).astype(params.W_hy.dtype))  # (N - 1, 1, V)
+    logits = ys[:, 0].astype(np.float64)
+    logits -= logits.max(axis=1, keepdims=True)
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(ids) - 1), ids[1:]] / np.log(2)
 
 
 def temperature_softmax(logits: np.ndarray, temperature: float) -> np.ndarray:

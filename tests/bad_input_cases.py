@@ -429,6 +429,11 @@ CASES: list[Case] = [
         lambda: dict(params=lm(), ids=IDS, context=3, positions=np.array([3, 10, 40])),
     ),
     C(
+        "text.char_bits",
+        text.char_bits,
+        lambda: dict(params=lm(), ids=IDS),
+    ),
+    C(
         "sample",
         text.sample,
         lambda: dict(params=lm(), vocab=VOCAB, prime="Alice", length=5, temperature=0.8, seed=0),

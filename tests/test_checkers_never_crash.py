@@ -24,6 +24,7 @@ VALUE_CHECKERS = {
     "check_steps_to_vanish",
     "check_shortest_chunk",
     "check_forget_horizon",
+    "check_tenth_prediction",
 }
 FUNCTION_CHECKERS = set(CHECKERS) - VALUE_CHECKERS
 

@@ -200,3 +200,16 @@ def test_curves_mark_the_measured_points_only_when_asked():
     plain = plots.plot_curves(x, {"a": x**2}, xlabel="x", ylabel="y").axes[0].lines[0]
     marked = plots.plot_curves(x, {"a": x**2}, xlabel="x", ylabel="y", markers=True).axes[0].lines[0]
     assert plain.get_marker() in (None, "None", "") and marked.get_marker() == "o"
+
+
+@pytest.mark.parametrize("T", [12, 40])
+def test_the_sequence_legend_sits_above_the_data(T):
+    xs = (np.arange(T) % 3 == 0).astype(float)
+    fig = plots.plot_sequence(xs, np.cumsum(xs))
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y0 >= ax.get_window_extent().y1 - 1  # nothing it could cover
+    ticks = ax.get_xticks()
+    assert len(ticks) == (T + 1 if T <= 20 else len(ticks)) and np.all(ticks == np.round(ticks))
+    plt.close(fig)

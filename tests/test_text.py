@@ -172,3 +172,35 @@ def test_bits_from_a_limited_context_equal_one_position_at_a_time(cell):
     assert text.context_bits_per_char(p, ids, 1, positions) != text.context_bits_per_char(p, ids, 4, positions)
     with pytest.raises(ValueError, match=r"^positions must be >= context=5, so that 5 characters precede each; got 4$"):
         text.context_bits_per_char(p, ids, 5, positions)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_char_bits_are_the_loss_at_each_character(cell):
+    rng = np.random.default_rng(4)
+    ids = rng.integers(0, 5, size=30)
+    p = rnnlib.init_params(cell, 5, 6, 5, seed=2)
+    bits = text.char_bits(p, ids)
+    assert bits.shape == (29,)
+    ys, _ = rnnlib.sequence_forward(p, rnnlib.one_hot(ids[:-1], 5)[:, None])
+    for t in (0, 7, 28):  # one position at a time: the cross-entropy of ids[t + 1]
+        want = text.bits_per_char(rnnlib.softmax_cross_entropy(ys[t : t + 1], ids[t + 1 : t + 2][None])[0])
+        assert bits[t] == pytest.approx(want, rel=1e-12)
+    # their mean is the text's bits per character read as one stream
+    nats = rnnlib.softmax_cross_entropy(ys, ids[1:, None])[0]
+    assert bits.mean() == pytest.approx(text.bits_per_char(nats), rel=1e-12)
+    with pytest.raises(
+        ValueError, match=r"^ids must hold at least 2 characters, one to read and one to predict; got 1$"
+    ):
+        text.char_bits(p, ids[:1])
+
+
+def test_a_run_keeps_the_weights_it_measured():
+    rng = np.random.default_rng(5)
+    ids = rng.integers(0, 4, size=400)
+    p = rnnlib.init_params("rnn", 4, 5, 4, seed=0)
+    run = text.train_language_model(p, ids[:300], steps=6, seq_len=5, batch_size=2, held_out=ids[300:], eval_every=2)
+    assert run.eval_steps.tolist() == [2, 4, 6] and len(run.eval_params) == 3
+    for weights, bits in zip(run.eval_params, run.eval_bits, strict=True):
+        assert text.evaluate_bits_per_char(weights, ids[300:]) == bits
+    assert run.eval_params[-1] is run.params
+    assert run.eval_params[int(np.argmin(run.eval_bits))] is run.best_params

@@ -60,8 +60,8 @@ def _explorer_html(src: str, number: int) -> str:
 Start the live explorer</button>
 <p class="live-status" role="status">Runs this cell in Python inside your browser, served by this site:
 no server and no network needed. The first start loads about 40&nbsp;MB from this site (kept in the
-browser's cache) and takes 10 to 30&nbsp;seconds; until then, and without JavaScript, the static figure
-on this page shows the same drawing at fixed values.</p>
+browser's cache) and takes 10 to 30&nbsp;seconds; until then, and without JavaScript, the static output
+on this page (a figure, or printed text) shows the same at fixed values.</p>
 </div>"""
 
 

@@ -41,7 +41,7 @@ document.addEventListener("click", (event) => {
     if (ready && !box.classList.contains("live-ready")) {
       box.classList.add("live-ready");
       status.textContent = `Live: Python started in ${Math.round((Date.now() - started) / 1000)} s. ` +
-        "Move a slider and the figure is redrawn here; the static figure stays on the page for reference.";
+        "Change a control and its output is redrawn here; the static output stays on the page for reference.";
     }
     if (ready) fitToContent(frame);
   }, 500);
