@@ -92,7 +92,7 @@ linkcheck: $(STAMP)  ## check the external links (needs the network; not part of
 bench: $(STAMP)  ## time rnnlib against a naive loop and PyTorch (if installed); not part of make test
 	$(BIN)/python benchmarks/bench_rnn.py
 
-capstone: $(STAMP)  ## train chapter 8's longer LSTM (about 10 minutes) into rnnlib/data/alice_lstm.npz
+capstone: $(STAMP)  ## train chapter 8's capstone LSTM from three seeds (about 13 minutes) into rnnlib/data/alice_lstm.npz
 	$(BIN)/python tools/train_capstone.py
 
 execute: $(STAMP)  ## re-execute every notebook in place, top to bottom in a fresh kernel

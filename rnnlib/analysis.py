@@ -179,6 +179,40 @@ def one_unit_rnn(
     return loss, dw, db
 
 
+def window_recall_accuracy(window: int, delay: int, *, steps: int = 400, seed: int = 0) -> float:
+    """Chapter 1's experiment: can a windowed MLP recall the token ``delay`` steps back?
+
+    Trains an MLP with 32 hidden units reading the last ``window`` inputs
+    (:func:`rnnlib.window_inputs`) on :func:`rnnlib.delayed_echo` with 5 tokens: plain
+    SGD, learning rate 0.5, gradient clipped at norm 5, ``steps`` batches of 16
+    sequences of 50 steps (batch ``i`` drawn with seed ``i``; weights from ``seed``).
+    Returns its accuracy on 200 new sequences, on the steps that have a token to
+    recall. Chance is 0.25; a window can only reach ``delay < window``.
+    """
+    from rnnlib.feedforward import init_mlp_params, mlp_forward, window_inputs, window_mlp_loss_and_grads
+    from rnnlib.losses import accuracy
+    from rnnlib.optim import train
+    from rnnlib.tasks import delayed_echo
+
+    window = check_positive("window", window, integer=True)
+    delay = check_int("delay", delay, minimum=0)
+    if delay >= 50:
+        raise ValueError(f"delay must be below the 50 steps of each sequence; got {delay}")
+    steps = check_positive("steps", steps, integer=True)
+    seed = check_int("seed", seed, minimum=0)
+    V = 5
+
+    def step(params, i):
+        xs, t = delayed_echo(50, 16, V, delay, seed=i)
+        return window_mlp_loss_and_grads(params, xs, t, window)
+
+    start = init_mlp_params(window * V, 32, V, seed=seed)
+    params = train(start, step, steps=steps, lr=0.5, clip_norm=5.0).params
+    xs, t = delayed_echo(50, 200, V, delay, seed=10_000)
+    y, _ = mlp_forward(window_inputs(xs, window), params)
+    return accuracy(y, t, from_step=delay)
+
+
 def remember_first_accuracy(
     start: object,
     lag: int,

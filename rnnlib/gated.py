@@ -405,12 +405,67 @@ def lstm_backward(dys: np.ndarray, cache: LSTMCache) -> LSTMGrads:
         dys: ``dL/dy_t`` for every step, shape ``(T, B, O)``.
         cache: from :func:`lstm_forward`.
     """
-    if not isinstance(cache, LSTMCache):
-        raise TypeError(f"cache must be the LSTMCache returned by lstm_forward; got {type(cache).__name__}")
-    p = cache.params
+    p = _check_cache(cache)
     T, B, H = cache.hs.shape
     dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
-    dhs = dys @ p.W_hy  # through the outputs, (T, B, H)
+    das, dh0, dc0 = _lstm_das(dys @ p.W_hy, cache)  # dys @ W_hy: through the outputs, (T, B, H)
+    flat_dy = dys.reshape(T * B, -1)
+    return LSTMGrads(
+        **_lstm_weight_grads(das, cache),
+        W_hy=flat_dy.T @ cache.hs.reshape(T * B, H),
+        b_y=flat_dy.sum(axis=0),
+        h0=dh0,
+        c0=dc0,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMLayerGrads:
+    """What :func:`lstm_layer_backward` returns: the gradients of the gate weights, of
+    the initial states and of the inputs ``xs`` (what a layer below needs)."""
+
+    W_x: np.ndarray  # (4H, D)
+    W_h: np.ndarray  # (4H, H)
+    b: np.ndarray  # (4H,)
+    h0: np.ndarray  # (B, H)
+    c0: np.ndarray  # (B, H)
+    xs: np.ndarray  # (T, B, D)
+
+
+def lstm_layer_backward(dhs: np.ndarray, cache: LSTMCache) -> LSTMLayerGrads:
+    """BPTT through the LSTM from ``dL/dh_t`` instead of ``dL/dy_t``, down to its inputs.
+
+    For an LSTM used as one layer of something larger: its states ``h_1..h_T`` feed
+    whatever comes next (a dropout mask and an output layer of the caller's, another
+    layer), which supplies ``dhs``; its inputs may come from an embedding or a layer
+    below, which gets ``xs``, ``dL/dx_t = da_t W_x``. The output layer in
+    ``cache.params`` is not used. The recursion is :func:`lstm_backward`'s.
+
+    Args:
+        dhs: ``dL/dh_t`` from outside the recurrence, for every step, ``(T, B, H)``.
+        cache: from :func:`lstm_forward`.
+    """
+    p = _check_cache(cache)
+    T, B, H = cache.hs.shape
+    dhs = as_array("dhs", dhs, (("T", T), ("B", B), ("H", H)))
+    das, dh0, dc0 = _lstm_das(dhs.astype(cache.hs.dtype), cache)
+    xs = (das.reshape(T * B, 4 * H) @ p.W_x).reshape(T, B, -1)
+    return LSTMLayerGrads(**_lstm_weight_grads(das, cache), h0=dh0, c0=dc0, xs=xs)
+
+
+def _check_cache(cache: object) -> LSTMParams:
+    if not isinstance(cache, LSTMCache):
+        raise TypeError(f"cache must be the LSTMCache returned by lstm_forward; got {type(cache).__name__}")
+    return cache.params
+
+
+def _lstm_das(dhs: np.ndarray, cache: LSTMCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The gradients at the gates' pre-activations ``(T, B, 4, H)``, and ``dL/dh0``, ``dL/dc0``.
+
+    ``dhs`` is ``dL/dh_t`` from outside the recurrence; it is overwritten.
+    """
+    p = cache.params
+    T, B, H = cache.hs.shape
     gates = cache.gates.reshape(T, B, 4, H)
     i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
     c_prev = np.concatenate([cache.c0[None], cache.cs[:-1]])
@@ -430,18 +485,19 @@ def lstm_backward(dys: np.ndarray, cache: LSTMCache) -> LSTMGrads:
         np.multiply(k_o[t], dh, out=das[t, :, 3])
         dc_next = np.multiply(dc, f[t], out=dc)
         dh_next = das[t].reshape(B, 4 * H) @ p.W_h
+    return das, dh_next, dc_next
+
+
+def _lstm_weight_grads(das: np.ndarray, cache: LSTMCache) -> dict[str, np.ndarray]:
+    """``W_x``, ``W_h`` and ``b``'s gradients: sums over every step and example, as single products."""
+    T, B, H = cache.hs.shape
     h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])
     flat_da = das.reshape(T * B, 4 * H)
-    flat_dy = dys.reshape(T * B, -1)
-    return LSTMGrads(
-        W_x=flat_da.T @ cache.xs.reshape(T * B, -1),
-        W_h=flat_da.T @ h_prev.reshape(T * B, H),
-        b=flat_da.sum(axis=0),
-        W_hy=flat_dy.T @ cache.hs.reshape(T * B, H),
-        b_y=flat_dy.sum(axis=0),
-        h0=dh_next,
-        c0=dc_next,
-    )
+    return {
+        "W_x": flat_da.T @ cache.xs.reshape(T * B, -1),
+        "W_h": flat_da.T @ h_prev.reshape(T * B, H),
+        "b": flat_da.sum(axis=0),
+    }
 
 
 # --------------------------------------------------------------------------- GRU

@@ -135,6 +135,24 @@ def adam_update(
 
 
 OPTIMIZERS = ("sgd", "adam")
+SCHEDULES = ("constant", "cosine")
+
+
+def scheduled_lr(lr: float, step: int, steps: int, schedule: str = "constant") -> float:
+    """The learning rate at ``step`` (0-based) of ``steps``.
+
+    ``"constant"``: ``lr`` throughout. ``"cosine"`` (Loshchilov and Hutter 2017, without
+    restarts): ``lr (1 + cos(pi step / steps)) / 2``, from ``lr`` at the first step down
+    towards 0 at the last, so that the last steps make only small changes.
+    """
+    lr = check_positive("lr", lr)
+    steps = check_positive("steps", steps, integer=True)
+    if not (isinstance(step, (int, np.integer)) and not isinstance(step, bool) and 0 <= step < steps):
+        raise ValueError(f"step must be an integer in [0, {steps}); got {step!r}")
+    check_choice("schedule", schedule, SCHEDULES)
+    if schedule == "constant":
+        return lr
+    return lr * 0.5 * (1.0 + float(np.cos(np.pi * step / steps)))
 
 
 class TrainingRun(NamedTuple):
@@ -154,6 +172,7 @@ def train(
     lr: float,
     clip_norm: float | None = None,
     optimizer: str = "sgd",
+    lr_schedule: str = "constant",
 ) -> TrainingRun:
     """SGD (or Adam) for ``steps`` steps, with optional gradient-norm clipping.
 
@@ -164,6 +183,8 @@ def train(
         steps, lr: how many updates, and the learning rate.
         clip_norm: clip the global gradient norm to this before each update.
         optimizer: ``"sgd"`` (:func:`sgd_update`) or ``"adam"`` (:func:`adam_update`).
+        lr_schedule: ``"constant"`` or ``"cosine"``: how the learning rate changes
+            over the steps (:func:`scheduled_lr`).
 
     Returns:
         A :class:`TrainingRun` ``(params, losses, grad_norms)``.
@@ -178,6 +199,7 @@ def train(
     if clip_norm is not None:
         clip_norm = check_positive("clip_norm", clip_norm)
     check_choice("optimizer", optimizer, OPTIMIZERS)
+    check_choice("lr_schedule", lr_schedule, SCHEDULES)
     check_function("loss_and_grads", loss_and_grads)
     adam_state = None
     names = list(fields_of(params, "params"))
@@ -214,9 +236,10 @@ def train(
             )
         if clip_norm is not None:
             grads, _ = clip_grad_norm(grads, clip_norm, names)
+        lr_now = scheduled_lr(lr, step, steps, lr_schedule)
         if optimizer == "adam":
-            params, adam_state = adam_update(params, grads, adam_state, lr)
+            params, adam_state = adam_update(params, grads, adam_state, lr_now)
         else:
-            params = sgd_update(params, grads, lr)
+            params = sgd_update(params, grads, lr_now)
         losses[step], norms[step] = loss, norm
     return TrainingRun(params, losses, norms)

@@ -286,7 +286,7 @@ def plot_hidden_units(hs: np.ndarray, units: tuple[int, ...] = (0, 1, 2), *, ax:
     for u in units:
         ax.plot(t, hs[:, u], marker=".", label=f"unit {u}")
     ax.set(xlabel="time step t", ylabel="h_t", title="A few hidden units")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes: the lines fill them
     return fig
 
 
@@ -318,6 +318,64 @@ def plot_accuracy_vs_delay(
     return fig
 
 
+def plot_window(
+    window: int, delay: int, accuracy: float | None = None, *, length: int = 12, ax: Axes | None = None
+) -> Figure:
+    """What a windowed MLP sees at step ``t``: the last ``length`` steps as boxes, the
+    ``window`` it reads shaded, and the token ``delay`` steps back that it must recall
+    outlined, green inside the window and red outside it. With ``accuracy``, the title
+    gives the MLP's measured accuracy (chance is 0.25 for chapter 1's four tokens)."""
+    window = check_positive("window", window, integer=True)
+    delay = check_int("delay", delay, minimum=0)
+    length = check_positive("length", length, integer=True)
+    if length <= max(window, delay):
+        raise ValueError(f"length must be more than window ({window}) and delay ({delay}), so both fit; got {length}")
+    if accuracy is not None:
+        accuracy = check_number("accuracy", accuracy, low=0.0, high=1.0)
+    from matplotlib.patches import FancyBboxPatch, Rectangle
+
+    fig, ax = _axes(ax, figsize=(8, 1.9))
+    inside = delay < window
+    for j in range(length):  # j steps back from t, drawn right to left
+        x = length - 1 - j
+        shaded = j < window
+        ax.add_patch(
+            FancyBboxPatch(
+                (x + 0.08, 0.1),
+                0.84,
+                0.8,
+                boxstyle="round,pad=0.02",
+                facecolor="#D6EAF8" if shaded else "white",
+                edgecolor="#777777",
+                linewidth=1,
+            )
+        )
+        ax.text(x + 0.5, 0.5, "$x_t$" if j == 0 else f"$x_{{t-{j}}}$", ha="center", va="center", fontsize=9)
+    x = length - 1 - delay
+    colour = PALETTE[2] if inside else PALETTE[5]
+    ax.add_patch(Rectangle((x + 0.02, 0.02), 0.96, 0.96, fill=False, edgecolor=colour, linewidth=3))
+    ax.annotate(
+        f"target, {delay} back: " + ("in the window" if inside else "outside the window"),
+        (x + 0.5, 0.98),
+        xytext=(x + 0.5, 1.45),
+        ha="center",
+        color=colour,
+        fontsize=9,
+        arrowprops={"arrowstyle": "->", "color": colour},
+    )
+    ax.plot([length - window, length], [-0.12, -0.12], color=PALETTE[0], linewidth=3, solid_capstyle="butt")
+    ax.text(
+        length - window / 2, -0.3, "the window: what the MLP reads", ha="center", va="top", color=PALETTE[0], fontsize=9
+    )
+    title = f"window k = {window}, delay d = {delay}"
+    if accuracy is not None:
+        title += f": accuracy {accuracy:.2f} (chance 0.25)"
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set(xlim=(-0.1, length + 0.1), ylim=(-0.65, 1.75), aspect="equal")
+    ax.axis("off")
+    return fig
+
+
 def plot_parameter_counts(
     x: np.ndarray, counts: dict[str, np.ndarray], *, xlabel: str, ax: Axes | None = None, logy: bool = True
 ) -> Figure:
@@ -331,7 +389,7 @@ def plot_parameter_counts(
     ax.set(xlabel=xlabel, ylabel="number of parameters")
     if logy:
         ax.set_yscale("log")
-    ax.legend(loc="upper left")
+    ax.legend(loc="best")  # where it covers the fewest points of the curves
     return fig
 
 

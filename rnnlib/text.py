@@ -22,6 +22,8 @@ from importlib import resources
 import numpy as np
 
 from rnnlib._validate import as_array, as_generator, check_choice, check_int, check_number, check_positive
+from rnnlib.embedding import dropout_mask, embedding_backward, fold_embedding
+from rnnlib.gated import LSTMParams, lstm_forward, lstm_layer_backward
 from rnnlib.losses import softmax, softmax_cross_entropy
 from rnnlib.models import cell_name, final_state, sequence_forward, sequence_loss_and_grads
 from rnnlib.optim import train
@@ -179,6 +181,11 @@ def train_language_model(
     optimizer: str = "adam",
     held_out: np.ndarray | None = None,
     eval_every: int = 500,
+    lr_schedule: str = "constant",
+    embedding: np.ndarray | None = None,
+    input_dropout: float = 0.0,
+    output_dropout: float = 0.0,
+    seed: int | np.random.Generator | None = None,
 ) -> LanguageModelRun:
     """Truncated BPTT over a text with Adam and gradient clipping.
 
@@ -187,12 +194,25 @@ def train_language_model(
     step ended in (zeros at the start, and again whenever the streams wrap round).
     With ``held_out`` ids, the model is measured on them (:func:`evaluate_bits_per_char`)
     every ``eval_every`` steps and after the last, and the best weights are kept.
+    ``lr_schedule`` is :func:`rnnlib.optim.scheduled_lr`'s.
+
+    Regularisation, for an LSTM (what chapter 8's capstone model is trained with):
+
+    - ``embedding``: a starting embedding ``E (V, D)`` (:func:`rnnlib.embedding.init_embedding`)
+      for an LSTM whose ``input_size`` is ``D``; ``E`` is trained with the rest, and the
+      weights returned are folded into a one-hot model (:func:`rnnlib.embedding.fold_embedding`),
+      which every other function here reads.
+    - ``input_dropout``, ``output_dropout``: variational dropout
+      (:func:`rnnlib.embedding.dropout_mask`, one mask per stream and chunk) on the
+      cell's inputs and on ``h_t`` where it enters the output layer, never on the
+      recurrent connection; off when the held-out text is measured. The masks are
+      drawn from ``seed``.
 
     Returns:
         A :class:`LanguageModelRun`; its ``losses`` are in nats per character
         (:func:`bits_per_char` converts them).
     """
-    cell_name(params)
+    cell = cell_name(params)
     steps = check_positive("steps", steps, integer=True)
     seq_len = check_positive("seq_len", seq_len, integer=True)
     eval_every = check_positive("eval_every", eval_every, integer=True)
@@ -204,28 +224,63 @@ def train_language_model(
     if held_out is not None:  # checked now, not after the training it would be measured at
         held_out = _ids("held_out", held_out, V)
         _check_streams("held_out", len(held_out), EVAL_BATCH)
+    input_dropout = check_number("input_dropout", input_dropout, low=0.0, high=1.0, high_open=True)
+    output_dropout = check_number("output_dropout", output_dropout, low=0.0, high=1.0, high_open=True)
+    regularised = embedding is not None or input_dropout > 0 or output_dropout > 0
+    if regularised and cell != "lstm":
+        raise ValueError(f"embedding and dropout are implemented for the LSTM; params are a {cell.upper()}'s")
+    if embedding is not None:
+        embedding = as_array("embedding", embedding, (("V", V), ("D", params.input_size)))
+    elif params.input_size != V:
+        raise ValueError(
+            f"params must read one-hot characters, input_size == output_size == {V}, or be given an embedding; "
+            f"got input_size {params.input_size}"
+        )
+    if (input_dropout > 0 or output_dropout > 0) and seed is None:
+        raise ValueError("seed must be given when dropout is on: it draws the dropout masks")
+    rng = as_generator(seed) if seed is not None else None
     carry: dict[str, object] = {"state": None, "start": 0}
     evals: list[tuple[int, float, object]] = []
 
+    def model(p: object) -> object:
+        """The trained record as a one-hot model of the cell."""
+        if not regularised:
+            return p
+        lstm = LSTMParams(**{k: v for k, v in p.items() if k != "E"})
+        return lstm if embedding is None else fold_embedding(lstm, p["E"])
+
     def measure(p: object, step: int) -> None:
         if held_out is not None:
-            evals.append((step, evaluate_bits_per_char(p, held_out), p))
+            folded = model(p)
+            evals.append((step, evaluate_bits_per_char(folded, held_out), folded))
 
     def loss_and_grads(p: object, step: int) -> tuple[float, object]:
         if step > 0 and step % eval_every == 0:
             measure(p, step)  # the weights after `step` updates
         if carry["start"] >= len(data) - 1:
             carry["state"], carry["start"] = None, 0
-        xs, targets = chunk(data, carry["start"], seq_len, V, dtype=p.W_hy.dtype)
-        loss, grads, carry["state"] = sequence_loss_and_grads(p, xs, targets, state=carry["state"])
+        if regularised:
+            loss, grads, carry["state"] = _dropout_loss_and_grads(
+                p, data, carry["start"], seq_len, carry["state"], input_dropout, output_dropout, rng
+            )
+        else:
+            xs, targets = chunk(data, carry["start"], seq_len, V, dtype=p.W_hy.dtype)
+            loss, grads, carry["state"] = sequence_loss_and_grads(p, xs, targets, state=carry["state"])
         carry["start"] += seq_len
         return loss, grads
 
-    run = train(params, loss_and_grads, steps=steps, lr=lr, clip_norm=clip_norm, optimizer=optimizer)
+    start = params
+    if regularised:
+        start = {f.name: getattr(params, f.name) for f in fields(params)}
+        if embedding is not None:
+            start["E"] = embedding.astype(params.dtype)
+    run = train(
+        start, loss_and_grads, steps=steps, lr=lr, clip_norm=clip_norm, optimizer=optimizer, lr_schedule=lr_schedule
+    )
     measure(run.params, steps)
     best = min(evals, key=lambda e: e[1]) if evals else (steps, np.nan, run.params)
     return LanguageModelRun(
-        params=run.params,
+        params=model(run.params),
         losses=run.losses,
         grad_norms=run.grad_norms,
         eval_steps=np.array([e[0] for e in evals], dtype=np.int64),
@@ -234,6 +289,36 @@ def train_language_model(
         best_step=int(best[0]),
         eval_params=tuple(e[2] for e in evals),
     )
+
+
+def _dropout_loss_and_grads(p, data, start, seq_len, state, input_dropout, output_dropout, rng):
+    """One chunk of :func:`train_language_model` for an LSTM record ``p`` (a dict, with ``E``
+    if it has an embedding), with variational dropout on the inputs and on ``h`` before
+    the output layer: ``(loss, grads, final state)``."""
+    E = p.get("E")
+    lstm = LSTMParams(**{k: v for k, v in p.items() if k != "E"})
+    dtype, V = lstm.dtype, lstm.output_size
+    stop = min(start + seq_len, len(data) - 1)
+    ids, targets = data[start:stop], data[start + 1 : stop + 1]
+    T, B = ids.shape
+    xs = E[ids] if E is not None else one_hot(ids, V).astype(dtype)
+    m_in = dropout_mask((B, lstm.input_size), input_dropout, seed=rng, dtype=dtype)
+    _, cache = lstm_forward(xs * m_in, lstm, *(state or ()))
+    m_out = dropout_mask((B, lstm.hidden_size), output_dropout, seed=rng, dtype=dtype)
+    hs = cache.hs * m_out
+    loss, dys = softmax_cross_entropy(hs @ lstm.W_hy.T + lstm.b_y, targets)
+    layer = lstm_layer_backward((dys @ lstm.W_hy) * m_out, cache)
+    flat_dy = dys.reshape(T * B, V)
+    grads = {
+        "W_x": layer.W_x,
+        "W_h": layer.W_h,
+        "b": layer.b,
+        "W_hy": flat_dy.T @ hs.reshape(T * B, -1),
+        "b_y": flat_dy.sum(axis=0),
+    }
+    if E is not None:
+        grads["E"] = embedding_backward(layer.xs * m_in, ids, V)
+    return loss, grads, final_state(cache)
 
 
 EVAL_BATCH = 16

@@ -85,6 +85,30 @@ def sequence_explorer():
     )
 
 
+WINDOW_STEPS = 100  # training steps per setting in the window explorer: under a second in a browser
+
+
+def window_explorer():
+    """Sliders over the window ``k`` of chapter 1's windowed MLP and the delay ``d`` of
+    the token it must recall: each setting trains one MLP
+    (:func:`rnnlib.analysis.window_recall_accuracy`, :data:`WINDOW_STEPS` steps) and
+    redraws :func:`rnnlib.plots.plot_window` with its accuracy."""
+    import ipywidgets as widgets
+
+    from rnnlib.analysis import window_recall_accuracy
+    from rnnlib.plots import plot_window
+
+    def draw(window: int, delay: int) -> None:
+        plot_window(window, delay, window_recall_accuracy(window, delay, steps=WINDOW_STEPS))
+        plt.show()
+
+    return widgets.interactive(
+        draw,
+        window=widgets.IntSlider(value=4, min=1, max=8, description="window k", continuous_update=False),
+        delay=widgets.IntSlider(value=3, min=0, max=10, description="delay d", continuous_update=False),
+    )
+
+
 def gradient_flow_explorer():
     """Sliders over the spectral radius of ``W_hh``, the sequence length and the input
     scale, redrawing the eigenvalues of ``W_hh`` against the unit circle

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import rnnlib
-from rnnlib import analysis, ngram, plots, text
+from rnnlib import analysis, embedding, ngram, optim, plots, text
 
 T, B, D, H, O = 3, 2, 3, 4, 3
 ALICE = "Alice was beginning to get very tired of sitting by her sister on the bank."
@@ -258,9 +258,19 @@ CASES: list[Case] = [
     C(
         "train",
         rnnlib.train,
-        lambda: dict(params=params(), loss_and_grads=train_fn, steps=2, lr=0.1, clip_norm=1.0, optimizer="adam"),
+        lambda: dict(
+            params=params(),
+            loss_and_grads=train_fn,
+            steps=2,
+            lr=0.1,
+            clip_norm=1.0,
+            optimizer="adam",
+            lr_schedule="cosine",
+        ),
         optional=("clip_norm",),
     ),
+    C("window_recall_accuracy", analysis.window_recall_accuracy, lambda: dict(window=2, delay=1, steps=2, seed=0)),
+    C("scheduled_lr", optim.scheduled_lr, lambda: dict(lr=0.1, step=3, steps=10, schedule="cosine")),
     # tasks
     C("binary_sequences", rnnlib.binary_sequences, lambda: dict(length=5, batch_size=2, seed=0, p=0.5)),
     C(
@@ -396,6 +406,23 @@ CASES: list[Case] = [
         optional=("chunk",),
         fixed=("start",),
     ),
+    # chapters 8 and 9: embeddings and dropout
+    C("init_embedding", embedding.init_embedding, lambda: dict(vocab_size=5, dim=3, seed=0)),
+    C("embed", embedding.embed, lambda: dict(E=xs((5, 3)), ids=targets((T, B), classes=5)), any_shape=("ids",)),
+    C(
+        "embedding_backward",
+        embedding.embedding_backward,
+        lambda: dict(dxs=xs((T, B, 3)), ids=targets((T, B), classes=5), vocab_size=5),
+        any_shape=("dxs", "ids"),
+    ),
+    C("fold_embedding", embedding.fold_embedding, lambda: dict(params=params("lstm", d=3, o=5), E=xs((5, 3)))),
+    C("dropout_mask", embedding.dropout_mask, lambda: dict(shape=(B, 3), p=0.3, seed=0)),
+    C(
+        "lstm_layer_backward",
+        rnnlib.lstm_layer_backward,
+        lambda: dict(dhs=xs((T, B, H)), cache=rnnlib.lstm_forward(xs(), params("lstm"))[1]),
+        fixed=("cache",),
+    ),
     # chapter 8: text
     C("load_text", text.load_text, lambda: dict(name="alice")),
     C("bits_per_char", text.bits_per_char, lambda: dict(nats=1.5)),
@@ -469,6 +496,25 @@ CASES: list[Case] = [
         optional=("clip_norm", "held_out"),
     ),
     C(
+        "train_language_model, regularised",
+        text.train_language_model,
+        lambda: dict(
+            params=rnnlib.init_params("lstm", 3, H, VOCAB.size, seed=0),
+            train_ids=IDS[:40],
+            steps=2,
+            seq_len=5,
+            batch_size=2,
+            held_out=IDS[40:],
+            eval_every=1,
+            lr_schedule="cosine",
+            embedding=rng(3).normal(size=(VOCAB.size, 3)),
+            input_dropout=0.2,
+            output_dropout=0.5,
+            seed=0,
+        ),
+        optional=("held_out",),
+    ),
+    C(
         "save_model",
         text.save_model,
         lambda: dict(path="/tmp/rnnlib-bad-input-save.npz", params=lm(), vocab=VOCAB, steps=1, note="a test"),
@@ -535,6 +581,12 @@ PLOT_CASES: list[Case] = [
         lambda: dict(delays=np.arange(1, 5), accuracies=np.array([1.0, 0.9, 0.6, 0.5]), window=2, chance=0.5),
         optional=("window", "chance"),
         any_values=("delays",),
+    ),
+    C(
+        "plot_window",
+        plots.plot_window,
+        lambda: dict(window=3, delay=2, accuracy=0.5, length=6),
+        optional=("accuracy",),
     ),
     C(
         "plot_parameter_counts",

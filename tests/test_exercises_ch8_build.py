@@ -210,6 +210,23 @@ def test_named_step_mistakes(wrong, expected):
     assert expected in msg(result), msg(result)
 
 
+def in_place_step(params, data, start, state, seq_len, lr, clip_norm, *, clip=True):
+    """A learner who updates the weights they were given, in place, and returns them."""
+    xs, targets = text.chunk(data, start, seq_len, params.output_size)
+    loss, grads, final = rnnlib.sequence_loss_and_grads(params, xs, targets, state=state)
+    if clip:
+        grads, _ = rnnlib.clip_grad_norm(grads, clip_norm)
+    for name, w in vars(params).items():
+        w -= lr * getattr(grads, name)
+    return params, loss, final
+
+
+def test_a_step_in_place_is_judged_like_any_other():
+    assert ex.check_train_step(in_place_step).passed
+    result = ex.check_train_step(lambda *args: in_place_step(*args, clip=False))
+    assert not result.passed and "the weights moved by the unclipped gradient" in msg(result), msg(result)
+
+
 def test_a_step_that_does_not_update():
     result = ex.check_train_step(lambda *args: (args[0],) + train_step(*args)[1:])
     assert "the weights did not change" in msg(result)

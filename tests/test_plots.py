@@ -52,6 +52,7 @@ def test_figures_are_returned_and_drawn_on_a_given_axes():
         lambda ax: plots.plot_hidden_units(hs, (0, 3), ax=ax),
         lambda ax: plots.plot_accuracy_vs_delay(np.arange(4), np.ones(4), window=2, chance=0.25, ax=ax),
         lambda ax: plots.plot_parameter_counts(np.arange(1, 5), {"a": np.arange(1, 5)}, xlabel="T", ax=ax),
+        lambda ax: plots.plot_window(4, 3, 1.0, ax=ax),
     ):
         fig, ax = plt.subplots()
         assert make(ax) is fig and isinstance(fig, Figure)
@@ -213,3 +214,17 @@ def test_the_sequence_legend_sits_above_the_data(T):
     ticks = ax.get_xticks()
     assert len(ticks) == (T + 1 if T <= 20 else len(ticks)) and np.all(ticks == np.round(ticks))
     plt.close(fig)
+
+
+@pytest.mark.parametrize("delay, colour", [(3, plots.PALETTE[2]), (4, plots.PALETTE[5])])
+def test_the_window_figure_outlines_the_target_inside_or_outside(delay, colour):
+    fig = plots.plot_window(4, delay, 0.5, length=8)
+    ax = fig.axes[0]
+    outline = [p for p in ax.patches if type(p).__name__ == "Rectangle"]
+    assert len(outline) == 1 and outline[0].get_x() == pytest.approx(8 - 1 - delay + 0.02)
+    assert matplotlib.colors.to_hex(outline[0].get_edgecolor()) == colour.lower()
+    shaded = [p for p in ax.patches if type(p).__name__ == "FancyBboxPatch" and p.get_facecolor()[:3] != (1, 1, 1)]
+    assert len(shaded) == 4  # the window
+    assert ax.get_title("left") == f"window k = 4, delay d = {delay}: accuracy 0.50 (chance 0.25)"
+    with pytest.raises(ValueError, match=r"length must be more than window \(4\) and delay \(9\)"):
+        plots.plot_window(4, 9, length=8)

@@ -111,9 +111,12 @@ def test_hidden_activations_and_save_load(tmp_path):
 def test_the_shipped_model_loads_and_scores_what_it_records():
     params, vocab, info = text.load_model()
     alice = text.load_text()
-    assert isinstance(params, rnnlib.LSTMParams) and params.hidden_size == info["hidden_size"] == 192
+    assert isinstance(params, rnnlib.LSTMParams) and params.hidden_size == info["hidden_size"] == 256
+    assert params.input_size == vocab.size and params.dtype == np.float32  # the embedding folded in
     assert vocab == text.Vocabulary.from_text(alice)
     assert info["steps"] == info["eval_steps"][np.argmin(info["eval_bits"])]
+    assert list(info["seeds"]) == [0, 1, 2] and info["seed"] == 0
+    assert info["seed_bits"][0] == pytest.approx(info["held_out_bits_per_char"])
     _, held = text.split(vocab.encode(alice))
     assert text.evaluate_bits_per_char(params, held) == pytest.approx(info["held_out_bits_per_char"], rel=1e-6)
 

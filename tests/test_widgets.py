@@ -22,6 +22,18 @@ def test_the_figure_explorers_build_and_draw(make, monkeypatch):
     assert len(shown) == 2 and shown[1] >= 1  # and it redraws
 
 
+def test_the_window_explorer_trains_at_each_setting(monkeypatch):
+    titles = []
+    monkeypatch.setattr(plt, "show", lambda: (titles.append(plt.gca().get_title("left")), plt.close("all")))
+    explorer = widgets.window_explorer()
+    assert sorted(explorer.kwargs) == ["delay", "window"]
+    assert titles == ["window k = 4, delay d = 3: accuracy 1.00 (chance 0.25)"]
+    explorer.children[1].value = 4  # the delay moves out of the window
+    assert titles[-1].startswith("window k = 4, delay d = 4: accuracy 0.2")
+    explorer.children[0].value = 5  # and a wider window reaches it again
+    assert titles[-1] == "window k = 5, delay d = 4: accuracy 1.00 (chance 0.25)"
+
+
 def test_the_sampling_explorer_prints_a_passage(capsys):
     explorer = widgets.sampling_explorer()
     assert sorted(explorer.kwargs) == ["prime", "seed", "temperature"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -328,7 +329,11 @@ def check_train_step(train_step: Callable) -> CheckResult:
         state = end_state(sequence_forward(params, warm)[1])
         label = f"for {cell.upper()} chunks of {seq_len} rows from row {start} (clip_norm {clip_norm:g}, lr {lr:g})"
         want_params, want_loss, want_state = _train_step_variant(params, data, start, state, seq_len, lr, clip_norm)
-        out, verdict = _call(ex, train_step, params, data.copy(), start, state, seq_len, lr, clip_norm)
+        # Copies: a step that updates the weights or the state in place must not change what
+        # the diagnostics below compare against.
+        out, verdict = _call(
+            ex, train_step, copy.deepcopy(params), data.copy(), start, copy.deepcopy(state), seq_len, lr, clip_norm
+        )
         if verdict is not None:
             return verdict
         if not isinstance(out, tuple) or len(out) != 3:
