@@ -35,7 +35,7 @@ PORTABILITY_ARGS ?=
 # configurations use every core, up to two.
 JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
-.PHONY: help install book test unit nbval portability build-strict browser browser-full serve linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
+.PHONY: help install book test unit unit-browser-numpy nbval portability build-strict browser browser-full serve linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,13 +57,16 @@ book: $(STAMP)  ## set up and build the website into _build/html
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 	@echo "(For the live explorers, which need HTTP: make serve)"
 
-test: $(STAMP)  ## set up and run every test: wheels, unit, nbval under every float configuration, strict build, browser (with CI set, also every chapter in the browser kernel and the PDFs)
-	$(MAKE) --no-print-directory wheels unit
+test: $(STAMP)  ## set up and run every test: wheels, unit (also on the browser kernel's numpy), nbval under every float configuration, strict build, browser (with CI set, also every chapter in the browser kernel and the PDFs)
+	$(MAKE) --no-print-directory wheels unit unit-browser-numpy
 	$(MAKE) --no-print-directory portability PORTABILITY_ARGS="$(if $(CI),,--at-most 3)"
 	$(MAKE) --no-print-directory build-strict browser $(if $(CI),browser-full pdf)
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
 	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/pdf -n $(JOBS)
+
+unit-browser-numpy: $(STAMP)  ## rnnlib's unit tests on the browser kernel's numpy and matplotlib (2.0.2 and 3.8.4), in .venv-browser-numpy
+	$(BIN)/python tools/browser_numpy.py
 
 nbval: $(STAMP)  ## re-run every notebook and compare with its stored outputs
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with chapters/nbval-sanitize.cfg \
@@ -132,5 +135,5 @@ lock:  ## re-resolve every dependency into requirements.lock, then make wheels (
 wheels: $(VENV)/bin/python  ## check that every pin has a wheel on each supported Python and platform (needs the network)
 	$(BIN)/python tools/check_wheels.py
 
-clean:  ## remove the build output (keeps .venv)
+clean:  ## remove the build output (keeps .venv and .venv-browser-numpy)
 	rm -rf _build _contents
