@@ -149,3 +149,22 @@ def test_every_browser_notebook_says_how_long_it_takes_there():
     assert sorted(build_site.BROWSER_SECONDS) == chapters, "measure the new chapter with make browser-full"
     assert "about 6 minutes" in build_site.browser_note("08_char_language_model")
     assert "about 9 seconds" in build_site.browser_note("02_rnn_cell")
+
+
+def test_the_heavy_cells_are_named_by_their_ids_and_get_a_note(tmp_path):
+    import nbformat
+
+    for stem, cells in build_site.HEAVY_CELLS.items():
+        nb = nbformat.read(ROOT / "chapters" / f"{stem}.ipynb", as_version=4)
+        ids = {c.get("id") for c in nb.cells if c.cell_type == "code"}
+        assert set(cells) <= ids, f"{stem}: no code cell {sorted(set(cells) - ids)}"
+        assert all(cells[c] >= 20 for c in cells)
+    assert "takes about 2 minutes" in build_site.heavy_cell_note(136)
+    assert "takes about 1 minute*" in build_site.heavy_cell_note(70)
+    assert "takes about 30 seconds" in build_site.heavy_cell_note(27)
+    path = tmp_path / "07_gated_cells.ipynb"
+    nbformat.write(nbformat.read(ROOT / "chapters" / "07_gated_cells.ipynb", as_version=4), path)
+    build_site.add_browser_notes([path])
+    cells = nbformat.read(path, as_version=4).cells
+    k = next(i for i, c in enumerate(cells) if c.get("id") == "4d24eabe")
+    assert cells[k - 1].cell_type == "markdown" and "takes about 2 minutes" in cells[k - 1].source

@@ -49,6 +49,16 @@ BROWSER_SECONDS = {
     "08_char_language_model": 384,
 }
 
+# The cells that take 20 seconds or more in the browser kernel, and about how long: each
+# cell's time in CPython (nbclient's timing, 2 cores) times its chapter's ratio of
+# BROWSER_SECONDS to the CPython run, 5.6 to 9.3. The browser notebook says so above each.
+HEAVY_CELLS = {
+    "05_bptt": {"cell-017": 70, "cell-014": 40, "8daa74eb": 27},
+    "06_vanishing_exploding": {"cell-010": 74, "cell-013-loud": 24},
+    "07_gated_cells": {"4d24eabe": 136},
+    "08_char_language_model": {"efd51106": 144, "3092cfab": 143},
+}
+
 # Pure-Python wheels the kernel needs beyond Pyodide's own packages (versions from the lock).
 COURSE_WHEELS = ("ipywidgets", "comm")
 # Dependencies a cell's imports do not show the kernel.
@@ -130,6 +140,19 @@ def add_to_lock(pyodide: Path, wheels: list[Path]) -> list[str]:
     return added
 
 
+def heavy_cell_note(seconds: int) -> str:
+    """The note above a cell that takes ``seconds`` in the browser kernel."""
+    minutes = round(seconds / 60)
+    if seconds < 50:
+        took = f"about {round(seconds, -1)} seconds"
+    else:
+        took = f"about {minutes} minute{'s' if minutes > 1 else ''}"
+    return (
+        f"*In your browser, the next cell takes {took}* (it trains networks); the cells after it wait "
+        "for it. The page shows it is busy with [*] beside the cell."
+    )
+
+
 def browser_note(stem: str) -> str:
     seconds = BROWSER_SECONDS.get(stem)
     took = (
@@ -157,6 +180,15 @@ def add_browser_notes(notebooks: list[Path]) -> None:
         note = nbformat.v4.new_markdown_cell(browser_note(path.stem))
         note["id"] = "running-in-the-browser"
         nb.cells.insert(2, note)  # after the title cell and the student-edition note
+        heavy = HEAVY_CELLS.get(path.stem, {})
+        missing = set(heavy) - {c.get("id") for c in nb.cells if c.cell_type == "code"}
+        if missing:
+            raise ValueError(f"{path.name}: HEAVY_CELLS names cells it does not have: {sorted(missing)}")
+        for cell_id, seconds in heavy.items():
+            k = next(i for i, c in enumerate(nb.cells) if c.get("id") == cell_id)
+            before = nbformat.v4.new_markdown_cell(heavy_cell_note(seconds))
+            before["id"] = f"in-the-browser-{cell_id}"
+            nb.cells.insert(k, before)
         nbformat.write(nb, path)
 
 
