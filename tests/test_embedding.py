@@ -102,41 +102,19 @@ def test_regularised_training_returns_a_one_hot_model_that_it_measured():
     v = text.Vocabulary.from_text("abcabcabd ")
     ids = v.encode("abc abd " * 60)
     p = rnnlib.init_lstm_params(3, 12, v.size, seed=0)
-    run = text.train_language_model(
-        p,
-        ids,
-        steps=90,
-        seq_len=8,
-        batch_size=4,
-        lr=0.02,
-        held_out=ids,
-        eval_every=30,
-        embedding=embedding.init_embedding(v.size, 3, seed=1),
-        input_dropout=0.2,
-        output_dropout=0.3,
-        lr_schedule="cosine",
-        seed=0,
-    )
+    settings = dict(steps=90, seq_len=8, batch_size=4, lr=0.02, held_out=ids, eval_every=30, lr_schedule="cosine")
+    dropout = dict(input_dropout=0.2, output_dropout=0.3, seed=0)
+
+    def train():
+        E = embedding.init_embedding(v.size, 3, seed=1)
+        return text.train_language_model(p, ids, embedding=E, **settings, **dropout)
+
+    run = train()
     assert isinstance(run.best_params, rnnlib.LSTMParams) and run.best_params.input_size == v.size
     assert text.evaluate_bits_per_char(run.best_params, ids) == pytest.approx(run.eval_bits.min())
     assert run.losses[-10:].mean() < 0.6 * run.losses[:3].mean()
     # The same seed, the same masks: the run is reproducible.
-    again = text.train_language_model(
-        p,
-        ids,
-        steps=90,
-        seq_len=8,
-        batch_size=4,
-        lr=0.02,
-        held_out=ids,
-        eval_every=30,
-        embedding=embedding.init_embedding(v.size, 3, seed=1),
-        input_dropout=0.2,
-        output_dropout=0.3,
-        lr_schedule="cosine",
-        seed=0,
-    )
-    np.testing.assert_array_equal(again.losses, run.losses)
+    np.testing.assert_array_equal(train().losses, run.losses)
 
 
 def test_cosine_schedule_runs_from_lr_towards_zero():
