@@ -1,4 +1,4 @@
-"""A learned embedding in place of one-hot inputs, and dropout (chapters 8 and 9).
+"""A learned embedding in place of one-hot inputs, and dropout (chapter 8).
 
 **Embedding.** Token ``k`` is read as row ``k`` of a matrix ``E (V, D)`` instead of
 the one-hot vector ``e_k``: ``x_t = E[id_t]``. Since ``E[k] = e_k E``, this is the

@@ -150,9 +150,14 @@ def chunk(
     if not start < len(stream_ids) - 1:
         raise ValueError(f"start must lie in [0, {len(stream_ids) - 1}) for these streams; got {start!r}")
     length = check_positive("length", length, integer=True)
+    ids, targets = _chunk_ids(stream_ids, start, length)
+    return one_hot(ids, vocab_size).astype(dtype, copy=False), targets
+
+
+def _chunk_ids(stream_ids: np.ndarray, start: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The input ids and target ids ``(T, B)`` of :func:`chunk`, unchecked."""
     stop = min(start + length, len(stream_ids) - 1)
-    xs = one_hot(stream_ids[start:stop], vocab_size).astype(dtype, copy=False)
-    return xs, stream_ids[start + 1 : stop + 1]
+    return stream_ids[start:stop], stream_ids[start + 1 : stop + 1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,8 +303,7 @@ def _dropout_loss_and_grads(p, data, start, seq_len, state, input_dropout, outpu
     E = p.get("E")
     lstm = LSTMParams(**{k: v for k, v in p.items() if k != "E"})
     dtype, V = lstm.dtype, lstm.output_size
-    stop = min(start + seq_len, len(data) - 1)
-    ids, targets = data[start:stop], data[start + 1 : stop + 1]
+    ids, targets = _chunk_ids(data, start, seq_len)
     T, B = ids.shape
     xs = E[ids] if E is not None else one_hot(ids, V).astype(dtype)
     m_in = dropout_mask((B, lstm.input_size), input_dropout, seed=rng, dtype=dtype)
