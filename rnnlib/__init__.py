@@ -12,6 +12,8 @@ One module per idea of the book:
 * :mod:`rnnlib.models`    one interface over the three cells
 * :mod:`rnnlib.text`      a character-level language model (chapter 8)
 * :mod:`rnnlib.ngram`     the n-gram baseline it is measured against (chapter 8)
+* :mod:`rnnlib.embedding` a learned embedding and dropout (chapters 8 and 9)
+* :mod:`rnnlib.layers`    two directions and padded batches (chapter 9)
 * :mod:`rnnlib.gradcheck` finite-difference gradient checks
 * :mod:`rnnlib.optim`     SGD, Adam, clipping and a training loop
 * :mod:`rnnlib.tasks`     toy sequence data
@@ -28,8 +30,10 @@ from __future__ import annotations
 from rnnlib._validate import NonFiniteError
 from rnnlib.bptt import (
     RNNGrads,
+    RNNLayerGrads,
     per_step_gradients,
     rnn_backward,
+    rnn_layer_backward,
     rnn_loss_and_grads,
     truncated_bptt_loss_and_grads,
 )
@@ -88,7 +92,7 @@ from rnnlib.models import (
 )
 from rnnlib.optim import AdamState, TrainingRun, adam_update, clip_grad_norm, global_norm, sgd_update, train
 from rnnlib.sharing import init_untied_params, rnn_num_parameters, untied_forward, untied_num_parameters
-from rnnlib.tasks import binary_sequences, delayed_echo, noisy_sines, one_hot, remember_first
+from rnnlib.tasks import binary_sequences, delayed_echo, look_ahead, noisy_sines, one_hot, remember_first
 from rnnlib.unroll import RNNCache, rnn_forward, rnn_forward_stepwise, rnn_generate
 
 __version__ = "0.1.0"
@@ -111,6 +115,7 @@ __all__ = [
     "NonFiniteError",
     "RNNCache",
     "RNNGrads",
+    "RNNLayerGrads",
     "RNNParams",
     "StepCache",
     "StepGrads",
@@ -135,6 +140,7 @@ __all__ = [
     "init_params",
     "init_rnn_params",
     "init_untied_params",
+    "look_ahead",
     "lstm_backward",
     "lstm_forward",
     "lstm_layer_backward",
@@ -154,6 +160,7 @@ __all__ = [
     "rnn_forward",
     "rnn_forward_stepwise",
     "rnn_generate",
+    "rnn_layer_backward",
     "rnn_loss_and_grads",
     "rnn_num_parameters",
     "rnn_step_backward",

@@ -60,14 +60,77 @@ def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
 
     The gradient is exact: no clipping happens here (that is the optimiser's job).
     """
+    p = _check_cache(cache)
+    T, B, H = cache.hs.shape
+    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
+    W_hy = p.W_hy.astype(cache.hs.dtype, copy=False)
+    grads, dh0, _ = _rnn_bptt(cache, lambda t, out: np.matmul(dys[t], W_hy, out=out))  # W_hy^T dy_t
+    dys2 = dys.reshape(T * B, -1)
+    return RNNGrads(
+        **grads,
+        W_hy=dys2.T @ cache.hs.reshape(T * B, H),
+        b_y=dys2.sum(axis=0),
+        h0=dh0,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class RNNLayerGrads:
+    """What :func:`rnn_layer_backward` returns: the gradients of the cell's weights, of
+    the initial state and of the inputs ``xs`` (what a layer below needs)."""
+
+    W_xh: np.ndarray  # (H, D)
+    W_hh: np.ndarray  # (H, H)
+    b_h: np.ndarray  # (H,)
+    h0: np.ndarray  # (B, H)
+    xs: np.ndarray  # (T, B, D)
+
+
+def rnn_layer_backward(dhs: np.ndarray, cache: RNNCache) -> RNNLayerGrads:
+    """BPTT through the RNN from ``dL/dh_t`` instead of ``dL/dy_t``, down to its inputs.
+
+    For a cell used as one layer of something larger (chapter 9): its states
+    ``h_1..h_T`` feed whatever comes next (an output layer of the caller's, a layer
+    above, a second direction's read-out), which supplies ``dhs``; its inputs may come
+    from a layer below, which gets ``xs``, ``dL/dx_t = W_xh^T da_t``. The output layer
+    in ``cache.params`` is not used. The recursion is :func:`rnn_backward`'s.
+
+    Args:
+        dhs: ``dL/dh_t`` from outside the recurrence, for every step, ``(T, B, H)``.
+        cache: from :func:`rnnlib.rnn_forward`.
+    """
+    _check_cache(cache)
+    T, B, H = cache.hs.shape
+    dhs = as_array("dhs", dhs, (("T", T), ("B", B), ("H", H)))
+
+    def external(t, out):
+        out[...] = dhs[t]
+        return out
+
+    grads, dh0, dxs = _rnn_bptt(cache, external, want_xs=True)
+    return RNNLayerGrads(**grads, h0=dh0, xs=dxs)
+
+
+def _check_cache(cache: object) -> RNNParams:
     if not isinstance(cache, RNNCache):
         raise TypeError(f"cache must be the RNNCache returned by rnn_forward; got {type(cache).__name__}")
+    return cache.params
+
+
+def _rnn_bptt(cache: RNNCache, external, want_xs: bool = False):
+    """The recursion shared by :func:`rnn_backward` and :func:`rnn_layer_backward`.
+
+    ``external(t, out)`` writes ``dL/dh_t`` from outside the recurrence into ``out``.
+    Returns the gradients of ``W_xh``, ``W_hh``, ``b_h``, then ``dL/dh0`` and, if
+    ``want_xs``, ``dL/dxs`` (else ``None``).
+    """
     p, xs, hs = cache.params, cache.xs, cache.hs
     T, B, H = hs.shape
-    D, O = p.input_size, p.output_size
-    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", O)))
+    D = p.input_size
     dtype = hs.dtype
-    W_hh, W_hy = p.W_hh.astype(dtype, copy=False), p.W_hy.astype(dtype, copy=False)
+    W_hh = p.W_hh.astype(dtype, copy=False)
+    W_xh = p.W_xh.astype(dtype, copy=False)
+    dxs = np.empty((T, B, D), dtype=dtype) if want_xs else None
 
     grads = {name: np.zeros_like(getattr(p, name), dtype=dtype) for name in ("W_xh", "W_hh", "b_h")}
     block = max(1, min(T, _BLOCK_ROWS // max(B, 1)))  # steps per block of da_t
@@ -78,8 +141,7 @@ def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
         start = max(0, stop - block)
         n = stop - start
         for t in reversed(range(start, stop)):
-            da = das[t - start]
-            np.matmul(dys[t], W_hy, out=da)  # W_hy^T dy_t: from the output at t
+            da = external(t, das[t - start])  # W_hy^T dy_t, say: from the output at t
             da += dh_next  # ... and from the future
             if cache.activation == "tanh":
                 np.multiply(hs[t], hs[t], out=fprime)
@@ -96,15 +158,9 @@ def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
         grads["W_xh"] += rows.T @ xs[start:stop].reshape(n * B, D).astype(dtype, copy=False)
         grads["W_hh"] += rows.T @ h_prev.reshape(n * B, H)
         grads["b_h"] += rows.sum(axis=0)
-    dys2 = dys.reshape(T * B, O)
-    return RNNGrads(
-        W_xh=grads["W_xh"],
-        W_hh=grads["W_hh"],
-        b_h=grads["b_h"],
-        W_hy=dys2.T @ hs.reshape(T * B, H),
-        b_y=dys2.sum(axis=0),
-        h0=dh_next,
-    )
+        if want_xs:
+            np.matmul(das[:n], W_xh, out=dxs[start:stop])
+    return grads, dh_next, dxs
 
 
 # Rows (steps x batch) of da_t held at once in rnn_backward: large enough that the

@@ -28,7 +28,7 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def softmax_cross_entropy(
-    logits: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False
+    logits: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False, mask: np.ndarray | None = None
 ) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of ``softmax(logits)`` against integer class targets.
 
@@ -39,6 +39,10 @@ def softmax_cross_entropy(
         logits: the scores ``y``, shape ``(T, B, O)``.
         targets: class indices in ``[0, O)``: shape ``(T, B)``, or ``(B,)`` when
             ``many_to_one`` (only the last step is scored).
+        mask: for a padded batch (chapter 9), booleans ``(T, B)``, True where a
+            position is scored. The sum runs over those positions only and ``N`` is
+            their number; the gradient is zero at every other position, whose target
+            may be any class (0, say).
 
     Returns:
         ``(loss, dlogits)`` with ``dlogits`` the shape of ``logits``.
@@ -48,29 +52,49 @@ def softmax_cross_entropy(
     T, B, O = logits.shape
     tdims = (("B", B),) if many_to_one else (("T", T), ("B", B))
     targets = as_array("targets", targets, tdims, integer=True, below=O)
+    if mask is not None:
+        if many_to_one:
+            raise ValueError("mask scores chosen positions of every step; it cannot be combined with many_to_one=True")
+        mask = _check_mask(mask, T, B)
 
     # C order, so that the reshape below is a view of the buffer it writes into (for
     # a transposed or strided view of the logits it would otherwise be a copy, and the
     # in-place "- onehot" would be lost). A C-ordered input is not copied.
     scored = np.ascontiguousarray(logits[-1:] if many_to_one else logits)  # (T', B, O)
     classes = targets[None] if many_to_one else targets  # (T', B)
-    n = classes.size
+    n = classes.size if mask is None else int(mask.sum())  # the positions scored
     # One buffer, reused in place: shifted scores, then exp, then softmax, then the
     # gradient. Subtracting the row maximum first keeps exp from overflowing.
     grad = scored - scored.max(axis=-1, keepdims=True)
     rows = grad.reshape(-1, O)
-    picked = rows[np.arange(n), classes.reshape(-1)]  # shifted score of each target, (n,)
+    picked = rows[np.arange(classes.size), classes.reshape(-1)]  # shifted score of each target
     np.exp(grad, out=grad)
     sums = grad.sum(axis=-1, keepdims=True)
-    loss = float(np.sum(np.log(sums)) - np.sum(picked)) / n  # -log softmax at the targets
+    if mask is None:
+        loss = float(np.sum(np.log(sums)) - np.sum(picked)) / n  # -log softmax at the targets
+    else:
+        keep = mask.reshape(-1)
+        loss = float(np.sum(np.log(sums).reshape(-1)[keep]) - np.sum(picked[keep])) / n
     grad /= sums  # softmax
-    rows[np.arange(n), classes.reshape(-1)] -= 1.0  # softmax - onehot
+    rows[np.arange(classes.size), classes.reshape(-1)] -= 1.0  # softmax - onehot
     grad *= 1.0 / n
+    if mask is not None:
+        grad *= mask[:, :, None]
     if not many_to_one:
         return loss, grad
     dlogits = np.zeros_like(logits)
     dlogits[-1] = grad[0]
     return loss, dlogits
+
+
+def _check_mask(mask: object, T: int, B: int) -> np.ndarray:
+    mask = as_array("mask", mask, (("T", T), ("B", B)))
+    if not np.isin(mask, (0, 1)).all():
+        raise ValueError("mask must hold only True and False (or 1 and 0): True where a position is scored")
+    mask = mask.astype(bool)
+    if not mask.any():
+        raise ValueError("mask must be True at one position at least: with nothing scored, the mean loss is undefined")
+    return mask
 
 
 def mean_squared_error(ys: np.ndarray, targets: np.ndarray, *, many_to_one: bool = False) -> tuple[float, np.ndarray]:

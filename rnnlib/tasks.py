@@ -99,3 +99,52 @@ def noisy_sines(
     t = np.arange(length)[:, None, None]  # (T, 1, 1)
     clean = (amplitude * np.sin(2 * np.pi * t / periods[:, None] + phase)).sum(axis=1) / K  # (T, B)
     return (clean + noise * rng.normal(size=clean.shape))[..., None]
+
+
+def look_ahead(
+    length: int,
+    batch_size: int,
+    vocab_size: int,
+    ahead: int,
+    *,
+    seed: int | np.random.Generator,
+    min_length: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tag each position with the token ``ahead`` steps later: an answer in the future.
+
+    Each example has its own length, drawn uniformly from ``min_length..length``
+    (all ``length`` if ``min_length`` is omitted), and is padded to ``length`` steps
+    with all-zero inputs. Tokens are drawn uniformly from ``0..V-1``. Position ``t``
+    is scored only when the token ``t + ahead`` exists, so the last ``ahead`` real
+    steps and the padding are not. A network that reads only the past can do no
+    better than guessing, ``1/V``.
+
+    Returns:
+        ``(xs, targets, mask, lengths)``: one-hot inputs ``(T, B, V)`` (zeros where
+        padded), classes ``(T, B)`` (0 where not scored), booleans ``(T, B)``, True
+        where scored, and the lengths ``(B,)``.
+    """
+    length = check_positive("length", length, integer=True)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
+    vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+    ahead = check_positive("ahead", ahead, integer=True)
+    if min_length is None:
+        min_length = length
+    min_length = check_positive("min_length", min_length, integer=True)
+    if not ahead < min_length <= length:
+        raise ValueError(
+            f"min_length must be more than ahead = {ahead} (so every example has a scored position) and at most "
+            f"length = {length}; got {min_length}"
+        )
+    rng = as_generator(seed)
+    lengths = rng.integers(min_length, length + 1, size=batch_size)
+    tokens = rng.integers(0, vocab_size, size=(length, batch_size))
+    steps = np.arange(length)[:, None]
+    real = steps < lengths
+    mask = steps + ahead < lengths
+    targets = np.zeros_like(tokens)
+    targets[:-ahead] = tokens[ahead:]
+    targets[~mask] = 0
+    xs = one_hot(tokens, vocab_size)
+    xs[~real] = 0.0
+    return xs, targets, mask, lengths

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import rnnlib
-from rnnlib import analysis, embedding, ngram, optim, plots, text
+from rnnlib import analysis, embedding, layers, ngram, optim, plots, text
 
 T, B, D, H, O = 3, 2, 3, 4, 3
 ALICE = "Alice was beginning to get very tired of sitting by her sister on the bank."
@@ -100,6 +100,15 @@ def model_file(tmp=Path("/tmp")):
 def record_fields(cls, cell):
     p = params(cell)
     return {f.name: getattr(p, f.name) for f in dataclasses.fields(cls)}
+
+
+def birnn():
+    return layers.init_birnn_params(D, H, O, seed=0)
+
+
+def birnn_fields():
+    p = birnn()
+    return {f.name: getattr(p, f.name) for f in dataclasses.fields(p)}
 
 
 C = Case
@@ -422,6 +431,51 @@ CASES: list[Case] = [
         rnnlib.lstm_layer_backward,
         lambda: dict(dhs=xs((T, B, H)), cache=rnnlib.lstm_forward(xs(), params("lstm"))[1]),
         fixed=("cache",),
+    ),
+    # chapter 9: the RNN as a layer, two directions, padded batches
+    C(
+        "rnn_layer_backward",
+        rnnlib.rnn_layer_backward,
+        lambda: dict(dhs=xs((T, B, H)), cache=rnn_cache()),
+        fixed=("cache",),
+    ),
+    C(
+        "softmax_cross_entropy(mask)",
+        rnnlib.softmax_cross_entropy,
+        lambda: dict(
+            logits=xs((T, B, O)), targets=targets(), mask=np.array([[True, True], [True, False], [False, False]])
+        ),
+        # The changes drawn here know no boolean arrays (they would read the mask as class
+        # ids); test_layers.test_the_masked_loss_refuses_a_mask_it_cannot_use covers it.
+        fixed=("mask",),
+    ),
+    C("length_mask", layers.length_mask, lambda: dict(lengths=np.array([3, 1]), steps=T)),
+    C("reverse_padded", layers.reverse_padded, lambda: dict(xs=xs(), lengths=np.array([3, 1])), any_shape=("xs",)),
+    C("BiRNNParams", layers.BiRNNParams, lambda: birnn_fields()),
+    C("init_birnn_params", layers.init_birnn_params, lambda: dict(input_size=D, hidden_size=H, output_size=O, seed=0)),
+    C(
+        "birnn_forward",
+        layers.birnn_forward,
+        lambda: dict(xs=xs(), params=birnn(), lengths=np.array([3, 2])),
+        optional=("lengths",),
+    ),
+    C(
+        "birnn_backward",
+        layers.birnn_backward,
+        lambda: dict(dys=xs((T, B, O)), cache=layers.birnn_forward(xs(), birnn(), np.array([3, 2]))[1]),
+        fixed=("cache",),
+    ),
+    C(
+        "birnn_loss_and_grads",
+        layers.birnn_loss_and_grads,
+        lambda: dict(params=birnn(), xs=xs(), targets=targets(), lengths=np.array([3, 2]), mask=None),
+        optional=("lengths", "mask"),
+    ),
+    C(
+        "look_ahead",
+        rnnlib.look_ahead,
+        lambda: dict(length=5, batch_size=B, vocab_size=3, ahead=1, seed=0, min_length=3),
+        optional=("min_length",),
     ),
     # chapter 8: text
     C("load_text", text.load_text, lambda: dict(name="alice")),

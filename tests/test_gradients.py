@@ -37,9 +37,13 @@ GRADIENT_CHECKED = {
     # the LSTM as a layer, and the embedding's gradient, in test_embedding.py
     "lstm_layer_backward": "test_embedding.test_the_lstm_as_a_layer_gives_the_gradient_of_its_inputs",
     "embedding.embedding_backward": "test_embedding.test_embedding_backward_is_the_scatter_add_of_the_lookup",
+    # chapter 9: the RNN as a layer, both directions, the masked loss, in test_layers.py
+    "rnn_layer_backward": "test_layers.test_the_rnn_as_a_layer_gives_the_gradient_of_its_inputs",
+    "layers.birnn_backward": "test_layers.test_birnn_backward_is_the_gradient_of_every_weight_and_input",
+    "layers.birnn_loss_and_grads": "test_layers.test_birnn_backward_is_the_gradient_of_every_weight_and_input",
 }
 # The submodules whose public functions are not exported at the top of rnnlib.
-SUBMODULES = ("embedding", "text", "ngram", "analysis")
+SUBMODULES = ("embedding", "layers", "text", "ngram", "analysis")
 
 
 def test_every_public_backward_has_a_gradient_check():
