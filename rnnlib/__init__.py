@@ -13,7 +13,10 @@ One module per idea of the book:
 * :mod:`rnnlib.text`      a character-level language model (chapter 8)
 * :mod:`rnnlib.ngram`     the n-gram baseline it is measured against (chapter 8)
 * :mod:`rnnlib.embedding` a learned embedding and dropout (chapters 8 and 9)
-* :mod:`rnnlib.layers`    two directions and padded batches (chapter 9)
+* :mod:`rnnlib.layers`    two directions, padded batches and stacked layers (chapter 9)
+* :mod:`rnnlib.seq2seq`   an encoder and a decoder (chapter 9)
+* :mod:`rnnlib.linear`    linear recurrences and their parallel scan (chapter 10)
+* :mod:`rnnlib.dynamics`  fixed points and slow points of a cell (chapter 10)
 * :mod:`rnnlib.gradcheck` finite-difference gradient checks
 * :mod:`rnnlib.optim`     SGD, Adam, clipping and a training loop
 * :mod:`rnnlib.tasks`     toy sequence data
@@ -92,7 +95,15 @@ from rnnlib.models import (
 )
 from rnnlib.optim import AdamState, TrainingRun, adam_update, clip_grad_norm, global_norm, sgd_update, train
 from rnnlib.sharing import init_untied_params, rnn_num_parameters, untied_forward, untied_num_parameters
-from rnnlib.tasks import binary_sequences, delayed_echo, look_ahead, noisy_sines, one_hot, remember_first
+from rnnlib.tasks import (
+    binary_sequences,
+    delayed_echo,
+    look_ahead,
+    noisy_sines,
+    one_hot,
+    remember_first,
+    reversal,
+)
 from rnnlib.unroll import RNNCache, rnn_forward, rnn_forward_stepwise, rnn_generate
 
 __version__ = "0.1.0"
@@ -156,6 +167,7 @@ __all__ = [
     "per_step_gradients",
     "relative_error",
     "remember_first",
+    "reversal",
     "rnn_backward",
     "rnn_forward",
     "rnn_forward_stepwise",

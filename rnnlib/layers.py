@@ -21,6 +21,14 @@ steps after ``n_b`` are padding. Two things keep the padding from changing any r
   (:func:`reverse_padded`), so that it too reads the padding last. Reversing the
   whole array would make it read the padding first, and every state it carries
   into the real steps would depend on how much padding there was.
+
+**Stacked RNN.** ``M`` cells, one above the other: layer 1 reads the inputs, layer
+``l + 1`` reads the state sequence of layer ``l``, and the output layer reads the top
+states. Each layer has its own weights, ``W_xh_l (H, D_l)``, ``W_hh_l (H, H)``,
+``b_h_l (H,)`` (``D_1 = D``, else ``H``), and the output layer ``W_hy (O, H)``, ``b_y``;
+the weights are a dict with those keys, so :func:`rnnlib.train` and Adam take them as
+they are. Dropout (Zaremba et al. 2014) acts on the connections *between* layers and
+into the output layer, a fresh mask at every step, and never on the recurrent ones.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validate import as_array, as_generator, check_positive, store_fields
+from rnnlib._validate import as_array, as_generator, check_number, check_positive, fields_of, store_fields
 from rnnlib.bptt import rnn_layer_backward
 from rnnlib.cell import RNNParams, init_rnn_params
 from rnnlib.losses import softmax_cross_entropy
@@ -275,3 +283,169 @@ def _check_birnn(params: object) -> BiRNNParams:
     if not isinstance(params, BiRNNParams):
         raise TypeError(f"params must be a BiRNNParams (see init_birnn_params); got {type(params).__name__}")
     return params
+
+
+# ---------------------------------------------------------------- stacked layers
+
+
+def init_stacked_params(
+    input_size: int,
+    hidden_size: int,
+    output_size: int,
+    *,
+    layers: int,
+    seed: int | np.random.Generator,
+    dtype: type = np.float64,
+) -> dict[str, np.ndarray]:
+    """Random initial weights of ``layers`` stacked cells, each drawn as
+    :func:`rnnlib.init_rnn_params` draws one (``W_hh`` orthogonal), and an output layer
+    ``W_hy ~ N(0, 1/H)``: a dict with keys ``W_xh_1, W_hh_1, b_h_1, ..., W_hy, b_y``."""
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
+        check_positive(name, value, integer=True)
+    layers = check_positive("layers", layers, integer=True)
+    rng = as_generator(seed)
+    params: dict[str, np.ndarray] = {}
+    for layer in range(1, layers + 1):
+        D = input_size if layer == 1 else hidden_size
+        cell = init_rnn_params(D, hidden_size, 1, seed=rng, recurrent_init="orthogonal", dtype=dtype)
+        params.update({f"W_xh_{layer}": cell.W_xh, f"W_hh_{layer}": cell.W_hh, f"b_h_{layer}": cell.b_h})
+    params["W_hy"] = rng.normal(0.0, 1.0 / np.sqrt(hidden_size), size=(output_size, hidden_size)).astype(dtype)
+    params["b_y"] = np.zeros(output_size, dtype=dtype)
+    return params
+
+
+def stacked_layers(params: object) -> list[RNNParams]:
+    """The cells of a stacked RNN, bottom first, each as an ``RNNParams`` whose output
+    layer is a zero ``(1, H)`` placeholder (only the top state reaches ``W_hy``)."""
+    values = fields_of(params, "params")
+    L = 0
+    while f"W_xh_{L + 1}" in values:
+        L += 1
+    expected = {f"{w}_{layer}" for layer in range(1, L + 1) for w in ("W_xh", "W_hh", "b_h")} | {"W_hy", "b_y"}
+    if L == 0 or set(values) != expected:
+        raise ValueError(
+            "params must be a stacked RNN's weights (see init_stacked_params): keys W_xh_l, W_hh_l, b_h_l for "
+            f"l = 1..M, W_hy and b_y; got keys {sorted(values)}"
+        )
+    cells = []
+    for layer in range(1, L + 1):
+        W_xh = as_array(f"params['W_xh_{layer}']", values[f"W_xh_{layer}"], ("H", "D"))
+        if layer > 1 and W_xh.shape[1] != cells[-1].hidden_size:
+            raise ValueError(
+                f"params['W_xh_{layer}'] must read the {cells[-1].hidden_size} states of layer {layer - 1}: "
+                f"shape ({W_xh.shape[0]}, {cells[-1].hidden_size}); got {W_xh.shape}"
+            )
+        H = W_xh.shape[0]
+        cells.append(
+            RNNParams(
+                W_xh,
+                as_array(f"params['W_hh_{layer}']", values[f"W_hh_{layer}"], (("H", H), ("H", H))),
+                as_array(f"params['b_h_{layer}']", values[f"b_h_{layer}"], (("H", H),)),
+                np.zeros((1, H), dtype=W_xh.dtype),
+                np.zeros(1, dtype=W_xh.dtype),
+            )
+        )
+    H = cells[-1].hidden_size
+    as_array("params['W_hy']", values["W_hy"], ("O", ("H", H)))
+    as_array("params['b_y']", values["b_y"], (("O", np.shape(values["W_hy"])[0]),))
+    return cells
+
+
+@dataclass(frozen=True, eq=False)
+class StackedCache:
+    """What :func:`stacked_backward` needs: each layer's :class:`RNNCache` and the dropout
+    mask applied to its states on the way up (``None`` without dropout)."""
+
+    layers: tuple[RNNCache, ...]
+    masks: tuple[np.ndarray | None, ...]
+    top: np.ndarray  # (T, B, H): the top states as the output layer read them
+    params: dict
+
+    @property
+    def final_states(self) -> tuple[np.ndarray, ...]:
+        """Each layer's last state ``h_T``, bottom first: the ``states`` to carry into the next chunk."""
+        return tuple(c.hs[-1] for c in self.layers)
+
+
+def stacked_forward(
+    xs: np.ndarray,
+    params: dict,
+    states: tuple[np.ndarray, ...] | None = None,
+    *,
+    dropout: float = 0.0,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, StackedCache]:
+    """Run the stack over a batch: each layer over the whole sequence, then the next.
+
+    Args:
+        xs: inputs ``(T, B, D)``.
+        states: each layer's initial state ``(B, H)``, bottom first; zeros if omitted.
+        dropout: the probability of dropping each state on its way up to the next layer
+            or to the output layer (0 while measuring); masks are drawn from ``seed``.
+
+    Returns:
+        ``(ys, cache)``: outputs ``(T, B, O)`` before the output function, and the cache.
+    """
+    cells = stacked_layers(params)
+    dropout = check_number("dropout", dropout, low=0.0, high=1.0, high_open=True)
+    if dropout > 0 and seed is None:
+        raise ValueError("seed must be given when dropout is on: it draws the dropout masks")
+    rng = as_generator(seed) if dropout > 0 else None
+    xs = as_array("xs", xs, ("T", "B", ("D", cells[0].input_size)))
+    if states is not None and (not isinstance(states, (tuple, list)) or len(states) != len(cells)):
+        raise ValueError(f"states must be a tuple of {len(cells)} arrays (B, H), one per layer; got {states!r:.60}")
+    caches, masks, below = [], [], xs
+    for layer, cell in enumerate(cells):
+        h0 = (
+            None
+            if states is None
+            else as_array(f"states[{layer}]", states[layer], (("B", xs.shape[1]), ("H", cell.hidden_size)))
+        )
+        _, cache = rnn_forward(below, cell, h0)
+        mask = None
+        below = cache.hs
+        if rng is not None:
+            mask = (rng.random(below.shape) >= dropout) / (1.0 - dropout)
+            below = below * mask
+        caches.append(cache)
+        masks.append(mask)
+    ys = below @ np.asarray(params["W_hy"]).T + params["b_y"]
+    return ys, StackedCache(tuple(caches), tuple(masks), below, dict(params))
+
+
+def stacked_backward(dys: np.ndarray, cache: StackedCache) -> dict[str, np.ndarray]:
+    """BPTT through the stack, top layer first: the output layer gives ``dL/dh_t`` of the
+    top layer; each layer's BPTT (:func:`rnnlib.rnn_layer_backward`) returns the
+    gradient of its inputs, which is ``dL/dh_t`` of the layer below (through its
+    dropout mask). Returns a dict with a gradient for every key of the weights."""
+    if not isinstance(cache, StackedCache):
+        raise TypeError(f"cache must be the StackedCache returned by stacked_forward; got {type(cache).__name__}")
+    p = cache.params
+    T, B, H = cache.top.shape
+    dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p["W_hy"].shape[0])))
+    flat_dy = dys.reshape(T * B, -1)
+    grads = {"W_hy": flat_dy.T @ cache.top.reshape(T * B, H), "b_y": flat_dy.sum(axis=0)}
+    dhs = dys @ p["W_hy"]
+    for layer in range(len(cache.layers), 0, -1):
+        if cache.masks[layer - 1] is not None:
+            dhs = dhs * cache.masks[layer - 1]
+        g = rnn_layer_backward(dhs, cache.layers[layer - 1])
+        grads.update({f"W_xh_{layer}": g.W_xh, f"W_hh_{layer}": g.W_hh, f"b_h_{layer}": g.b_h})
+        dhs = g.xs
+    return {name: grads[name] for name in p}
+
+
+def stacked_loss_and_grads(
+    params: dict,
+    xs: np.ndarray,
+    targets: np.ndarray,
+    states: tuple[np.ndarray, ...] | None = None,
+    *,
+    dropout: float = 0.0,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[float, dict[str, np.ndarray], tuple[np.ndarray, ...]]:
+    """Forward, cross-entropy at every step, backward: ``(loss, grads, final_states)``,
+    the last to carry into the next chunk of a stream (truncated BPTT)."""
+    ys, cache = stacked_forward(xs, params, states, dropout=dropout, seed=seed)
+    loss, dys = softmax_cross_entropy(ys, targets)
+    return loss, stacked_backward(dys, cache), cache.final_states

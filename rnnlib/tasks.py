@@ -148,3 +148,23 @@ def look_ahead(
     xs = one_hot(tokens, vocab_size)
     xs[~real] = 0.0
     return xs, targets, mask, lengths
+
+
+def reversal(
+    length: int, batch_size: int, vocab_size: int, *, seed: int | np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read a sequence of symbols, then write it backwards: a sequence-to-sequence task.
+
+    Tokens are drawn uniformly from ``0..V-1``. The answer needs the whole input, so a
+    decoder that starts only after the encoder has read it all must carry every symbol
+    in the encoder's final state.
+
+    Returns:
+        ``(xs, targets)``: one-hot inputs ``(T, B, V)`` and classes ``(T, B)``,
+        ``targets[t] = tokens[T - 1 - t]``.
+    """
+    length = check_positive("length", length, integer=True)
+    batch_size = check_positive("batch_size", batch_size, integer=True)
+    vocab_size = check_int("vocab_size", vocab_size, minimum=2)
+    tokens = as_generator(seed).integers(0, vocab_size, size=(length, batch_size))
+    return one_hot(tokens, vocab_size), tokens[::-1].copy()

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import rnnlib
-from rnnlib import analysis, embedding, layers, ngram, optim, plots, text
+from rnnlib import analysis, dynamics, embedding, layers, linear, ngram, optim, plots, seq2seq, text
 
 T, B, D, H, O = 3, 2, 3, 4, 3
 ALICE = "Alice was beginning to get very tired of sitting by her sister on the bank."
@@ -37,6 +37,7 @@ class Case:
     any_values: tuple[str, ...] = ()  # index arrays with no upper bound
     fixed: tuple[str, ...] = ()  # arguments not to change (they only set the scene)
     texts: tuple[str, ...] = ()  # strings of free text (any other string is a name to choose)
+    complex_ok: tuple[str, ...] = ()  # arrays that may be complex
 
     def __repr__(self) -> str:
         return self.name
@@ -104,6 +105,18 @@ def record_fields(cls, cell):
 
 def birnn():
     return layers.init_birnn_params(D, H, O, seed=0)
+
+
+def stack():
+    return layers.init_stacked_params(D, H, O, layers=2, seed=0)
+
+
+def lru():
+    return linear.init_lru_params(D, H, 3, O, seed=0)
+
+
+def s2s():
+    return seq2seq.init_seq2seq_params(D, H, O, seed=0)
 
 
 def birnn_fields():
@@ -477,6 +490,101 @@ CASES: list[Case] = [
         lambda: dict(length=5, batch_size=B, vocab_size=3, ahead=1, seed=0, min_length=3),
         optional=("min_length",),
     ),
+    C(
+        "init_stacked_params",
+        layers.init_stacked_params,
+        lambda: dict(input_size=D, hidden_size=H, output_size=O, layers=2, seed=0),
+    ),
+    C("stacked_layers", layers.stacked_layers, lambda: dict(params=stack())),
+    C(
+        "stacked_forward",
+        layers.stacked_forward,
+        lambda: dict(xs=xs(), params=stack(), states=None, dropout=0.3, seed=0),
+        optional=("states",),
+    ),
+    C(
+        "stacked_backward",
+        layers.stacked_backward,
+        lambda: dict(dys=xs((T, B, O)), cache=layers.stacked_forward(xs(), stack())[1]),
+        fixed=("cache",),
+    ),
+    C(
+        "stacked_loss_and_grads",
+        layers.stacked_loss_and_grads,
+        lambda: dict(params=stack(), xs=xs(), targets=targets(), states=None, dropout=0.0, seed=None),
+        optional=("states",),
+        fixed=("seed",),  # its refusals are stacked_forward's, whose case draws them
+    ),
+    C("reversal", rnnlib.reversal, lambda: dict(length=4, batch_size=B, vocab_size=3, seed=0)),
+    C("Seq2SeqParams", seq2seq.Seq2SeqParams, lambda: dict(vars(s2s()))),
+    C(
+        "init_seq2seq_params",
+        seq2seq.init_seq2seq_params,
+        lambda: dict(input_size=D, hidden_size=H, output_size=O, seed=0),
+    ),
+    C("teacher_forced_inputs", seq2seq.teacher_forced_inputs, lambda: dict(targets=targets(), output_size=O)),
+    C(
+        "seq2seq_forward",
+        seq2seq.seq2seq_forward,
+        lambda: dict(xs=xs(), decoder_inputs=xs((T + 1, B, O + 1)), params=s2s()),
+    ),
+    C(
+        "seq2seq_backward",
+        seq2seq.seq2seq_backward,
+        lambda: dict(dys=xs((T + 1, B, O)), cache=seq2seq.seq2seq_forward(xs(), xs((T + 1, B, O + 1)), s2s())[1]),
+        fixed=("cache",),
+    ),
+    C("seq2seq_loss_and_grads", seq2seq.seq2seq_loss_and_grads, lambda: dict(params=s2s(), xs=xs(), targets=targets())),
+    C("decode", seq2seq.decode, lambda: dict(params=s2s(), xs=xs(), steps=T, targets=targets()), optional=("targets",)),
+    # chapter 10: linear recurrences
+    C(
+        "linear_recurrence",
+        linear.linear_recurrence,
+        lambda: dict(A=0.5 * np.eye(D), u=xs(), h0=xs((B, D), seed=3)),
+        optional=("h0",),
+        any_shape=("A",),  # a matrix (H, H) or its diagonal (H,)
+        complex_ok=("A", "u", "h0"),
+    ),
+    C(
+        "linear_scan",
+        linear.linear_scan,
+        lambda: dict(A=np.full(D, 0.5), u=xs(), h0=xs((B, D), seed=3)),
+        optional=("h0",),
+        any_shape=("A",),
+        complex_ok=("A", "u", "h0"),
+    ),
+    C("scan_rounds", linear.scan_rounds, lambda: dict(steps=5)),
+    C("LRUParams", linear.LRUParams, lambda: dict(vars(lru()))),
+    C(
+        "init_lru_params",
+        linear.init_lru_params,
+        lambda: dict(
+            input_size=D, hidden_size=H, readout_size=3, output_size=O, seed=0, r_min=0.9, r_max=0.99, max_phase=0.3
+        ),
+    ),
+    C("lru_forward", linear.lru_forward, lambda: dict(xs=xs(), params=lru(), parallel=True)),
+    C(
+        "lru_backward",
+        linear.lru_backward,
+        lambda: dict(dys=xs((T, B, O)), cache=linear.lru_forward(xs(), lru())[1]),
+        fixed=("cache",),
+    ),
+    C(
+        "lru_loss_and_grads",
+        linear.lru_loss_and_grads,
+        lambda: dict(params=lru(), xs=xs(), targets=targets(), many_to_one=False),
+    ),
+    # chapter 10: fixed points
+    C("rnn_map", dynamics.rnn_map, lambda: dict(params=params(), h=xs((B, H)), x=xs((D,))), optional=("x",)),
+    C("map_jacobian", dynamics.map_jacobian, lambda: dict(params=params(), h=xs((B, H)), x=None), optional=("x",)),
+    C("speed", dynamics.speed, lambda: dict(params=params(), h=xs((B, H)), x=None), optional=("x",)),
+    C(
+        "find_fixed_points",
+        dynamics.find_fixed_points,
+        lambda: dict(params=params(), starts=xs((B, H)), x=None, steps=5, lr=0.01, newton_steps=2),
+        optional=("x",),
+    ),
+    C("distinct", dynamics.distinct, lambda: dict(points=xs((B, H)), tol=1e-6)),
     # chapter 8: text
     C("load_text", text.load_text, lambda: dict(name="alice")),
     C("bits_per_char", text.bits_per_char, lambda: dict(nats=1.5)),

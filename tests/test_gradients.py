@@ -41,9 +41,16 @@ GRADIENT_CHECKED = {
     "rnn_layer_backward": "test_layers.test_the_rnn_as_a_layer_gives_the_gradient_of_its_inputs",
     "layers.birnn_backward": "test_layers.test_birnn_backward_is_the_gradient_of_every_weight_and_input",
     "layers.birnn_loss_and_grads": "test_layers.test_birnn_backward_is_the_gradient_of_every_weight_and_input",
+    "layers.stacked_backward": "test_layers.test_stacked_backward_is_the_gradient_of_every_weight",
+    "layers.stacked_loss_and_grads": "test_layers.test_stacked_backward_is_the_gradient_of_every_weight",
+    "seq2seq.seq2seq_backward": "test_seq2seq.test_seq2seq_backward_is_the_gradient_of_every_weight",
+    "seq2seq.seq2seq_loss_and_grads": "test_seq2seq.test_seq2seq_backward_is_the_gradient_of_every_weight",
+    # chapter 10: the Linear Recurrent Unit, in test_linear.py
+    "linear.lru_backward": "test_linear.test_lru_backward_is_the_gradient_of_every_weight",
+    "linear.lru_loss_and_grads": "test_linear.test_lru_backward_is_the_gradient_of_every_weight",
 }
 # The submodules whose public functions are not exported at the top of rnnlib.
-SUBMODULES = ("embedding", "layers", "text", "ngram", "analysis")
+SUBMODULES = ("embedding", "layers", "seq2seq", "linear", "dynamics", "text", "ngram", "analysis")
 
 
 def test_every_public_backward_has_a_gradient_check():

@@ -256,3 +256,79 @@ def test_look_ahead_tags_each_position_with_a_later_token():
     assert not targets[~mask].any()
     with pytest.raises(ValueError, match="min_length must be more than ahead = 3"):
         rnnlib.look_ahead(12, 5, 4, 3, seed=0, min_length=3)
+
+
+# ---------------------------------------------------------------- stacked layers
+
+
+def stack_problem(layers_=3, T=5, B=3, D=4, H=5, O=3, seed=0):
+    rng = np.random.default_rng(seed)
+    p = layers.init_stacked_params(D, H, O, layers=layers_, seed=seed)
+    states = tuple(0.5 * rng.normal(size=(B, H)) for _ in range(layers_))
+    return p, rng.normal(size=(T, B, D)), rng.integers(0, O, size=(T, B)), states
+
+
+@pytest.mark.parametrize("n_layers", [1, 3])
+@pytest.mark.parametrize("dropout", [0.0, 0.4])
+def test_stacked_backward_is_the_gradient_of_every_weight(n_layers, dropout):
+    p, xs, targets, states = stack_problem(n_layers)
+    # The same seed draws the same dropout masks, so the loss is a function of the weights.
+    loss, grads, _ = layers.stacked_loss_and_grads(p, xs, targets, states, dropout=dropout, seed=7)
+    errors = rnnlib.check_grads(
+        lambda q: layers.stacked_loss_and_grads(q, xs, targets, states, dropout=dropout, seed=7)[0], p, grads
+    )
+    assert set(errors) == set(p) and max(errors.values()) < 1e-7
+
+
+def test_one_stacked_layer_is_the_rnn():
+    p, xs, targets, states = stack_problem(1)
+    cell = rnnlib.RNNParams(p["W_xh_1"], p["W_hh_1"], p["b_h_1"], p["W_hy"], p["b_y"])
+    loss, grads, final = layers.stacked_loss_and_grads(p, xs, targets, states)
+    want_loss, want = rnnlib.rnn_loss_and_grads(cell, xs, targets, h0=states[0])
+    assert loss == pytest.approx(want_loss, rel=1e-13)
+    for mine, theirs in (("W_xh_1", "W_xh"), ("W_hh_1", "W_hh"), ("b_h_1", "b_h"), ("W_hy", "W_hy"), ("b_y", "b_y")):
+        np.testing.assert_allclose(grads[mine], getattr(want, theirs), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(final[0], rnnlib.rnn_forward(xs, cell, states[0])[1].hs[-1])
+
+
+def test_each_layer_reads_the_states_of_the_one_below():
+    p, xs, _, _ = stack_problem(2)
+    ys, cache = layers.stacked_forward(xs, p)
+    lower, upper = layers.stacked_layers(p)
+    below = rnnlib.rnn_forward(xs, lower)[1].hs
+    top = rnnlib.rnn_forward(below, upper)[1].hs
+    np.testing.assert_allclose(cache.top, top, rtol=1e-13)
+    np.testing.assert_allclose(ys, top @ p["W_hy"].T + p["b_y"], rtol=1e-13)
+
+
+def test_stacked_dropout_drops_between_layers_and_is_off_by_default():
+    p, xs, _, _ = stack_problem(2, T=40, B=50, H=20)
+    _, plain = layers.stacked_forward(xs, p)
+    assert all(m is None for m in plain.masks)
+    _, dropped = layers.stacked_forward(xs, p, dropout=0.25, seed=3)
+    for mask in dropped.masks:
+        assert set(np.unique(mask)) == {0.0, 1 / 0.75}
+        assert abs((mask == 0).mean() - 0.25) < 0.02
+    # The bottom layer reads the inputs, undropped: its states are the plain run's.
+    np.testing.assert_array_equal(dropped.layers[0].hs, plain.layers[0].hs)
+    assert not np.allclose(dropped.layers[1].hs, plain.layers[1].hs)
+    # A fresh mask at every step.
+    assert not np.array_equal(dropped.masks[0][0], dropped.masks[0][1])
+
+
+def test_the_stack_refuses_weights_and_states_it_cannot_use():
+    p, xs, targets, states = stack_problem(2)
+    with pytest.raises(ValueError, match="keys W_xh_l"):
+        layers.stacked_forward(xs, {k: v for k, v in p.items() if k != "b_h_2"})
+    with pytest.raises(ValueError, match="W_xh_2"):
+        layers.stacked_forward(xs, {**p, "W_xh_2": np.zeros((5, 4))})
+    with pytest.raises(ValueError, match="states must be a tuple of 2"):
+        layers.stacked_forward(xs, p, states[:1])
+    with pytest.raises(ValueError, match=r"states\[1\]"):
+        layers.stacked_forward(xs, p, (states[0], np.zeros((3, 6))))
+    with pytest.raises(ValueError, match="seed must be given"):
+        layers.stacked_forward(xs, p, dropout=0.5)
+    with pytest.raises(ValueError, match="dropout"):
+        layers.stacked_forward(xs, p, dropout=1.0, seed=0)
+    with pytest.raises(TypeError, match="StackedCache"):
+        layers.stacked_backward(np.zeros((5, 3, 3)), None)
