@@ -17,9 +17,20 @@ lag; above 1 it can explode.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import numpy as np
 
-from rnnlib._validate import NonFiniteError, as_array, as_generator, check_int, check_number, check_positive
+from rnnlib._validate import (
+    NonFiniteError,
+    as_array,
+    as_generator,
+    check_function,
+    check_int,
+    check_number,
+    check_positive,
+)
 from rnnlib.cell import activation_grad
 from rnnlib.unroll import RNNCache
 
@@ -317,3 +328,18 @@ def train_delayed_echo(
         return loss, grads
 
     return train(start, step, steps=steps, lr=lr, clip_norm=clip_norm, optimizer=optimizer)
+
+
+def best_time(f: Callable[..., object], args: tuple = (), *, repeat: int = 3) -> float:
+    """Seconds that ``f(*args)`` takes, the fastest of ``repeat`` calls: the timing figures'
+    measure (chapters 9 and 10), the least disturbed by anything else the machine runs."""
+    f = check_function("f", f)
+    if not isinstance(args, tuple):
+        raise TypeError(f"args must be a tuple of f's arguments; got {type(args).__name__}")
+    repeat = check_int("repeat", repeat)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        f(*args)
+        times.append(time.perf_counter() - start)
+    return min(times)

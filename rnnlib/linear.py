@@ -8,8 +8,9 @@ another: ``h_t`` cannot be had before ``h_{t-1}``. A *linear* recurrence,
 unrolls to ``h_t = A^t h_0 + sum_{k<=t} A^{t-k} u_k``, and the pairs ``(A, u)`` compose
 associatively: applying ``(A_1, u_1)`` then ``(A_2, u_2)`` is ``(A_2 A_1, A_2 u_1 + u_2)``.
 So every ``h_t`` is a prefix "sum" under that operation, and prefix sums can be
-computed in ``ceil(log2 T)`` rounds, each a single vectorised operation over all
-steps at once (Hillis and Steele 1986; Blelloch 1990): in round ``r``, every step
+computed in ``ceil(log2(T + 1))`` rounds (``h_0`` counted as a step), each a single
+vectorised operation over all steps at once (Hillis and Steele 1986; Blelloch 1990):
+in round ``r``, every step
 ``t >= 2^r`` adds ``A^(2^r)`` times the partial result ``2^r`` steps before it. The work
 grows to ``T log T`` products, but the *depth*, the number of rounds that must follow
 one another, is ``log T`` instead of ``T``.
@@ -338,3 +339,24 @@ def lru_loss_and_grads(
     ys, cache = lru_forward(xs, params)
     loss, dys = softmax_cross_entropy(ys, targets, many_to_one=many_to_one)
     return loss, lru_backward(dys, cache)
+
+
+def lru_state_gradient_by_lag(params: LRUParams, xs: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """How much of the loss's gradient reaches the LRU's state ``lag`` steps before the end.
+
+    The counterpart of :func:`rnnlib.state_gradient_by_lag`, with the same loss (the
+    many-to-one cross-entropy at the last step) and the same scale: ``||dL/dh_{T-lag}||``
+    for ``lag = 0..T``, per example and averaged over the batch, the norm taken over the
+    real and imaginary parts of the complex state. The recurrence is diagonal, so the
+    gradient ``lag`` steps back is the gradient at the end times ``conj(lambda)^lag``,
+    unit by unit: each unit's share shrinks exactly like ``|lambda|^lag``.
+    """
+    p = _check_lru(params)
+    xs = as_array("xs", xs, ("T", "B", ("D", p.input_size)))
+    T, B, _ = xs.shape
+    ys, cache = lru_forward(xs, p)
+    _, dys = softmax_cross_entropy(ys, targets, many_to_one=True)
+    da = (dys[-1] @ p.W_hy) * (1 - cache.zs[-1] ** 2)  # (B, N)
+    g_end = B * (da @ np.conj(p.C_re + 1j * p.C_im))  # dL/dh_T of each example, unscaled by the mean
+    decay = np.abs(p.eigenvalues)[None, :] ** np.arange(T + 1)[:, None]  # (T + 1, H)
+    return np.sqrt((decay[:, None, :] ** 2 * np.abs(g_end[None]) ** 2).sum(axis=2)).mean(axis=1)

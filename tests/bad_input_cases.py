@@ -38,6 +38,7 @@ class Case:
     fixed: tuple[str, ...] = ()  # arguments not to change (they only set the scene)
     texts: tuple[str, ...] = ()  # strings of free text (any other string is a name to choose)
     complex_ok: tuple[str, ...] = ()  # arrays that may be complex
+    timed: bool = False  # the result is a wall-clock time: the same input gives another float
 
     def __repr__(self) -> str:
         return self.name
@@ -388,6 +389,7 @@ CASES: list[Case] = [
     C("forecast", rnnlib.forecast, lambda: dict(params=params("gru", d=2, o=2), history=xs((T, B, 2)), steps=3)),
     # chapter 6: analysis
     C("spectral_radius", analysis.spectral_radius, lambda: dict(W=xs((H, H)))),
+    C("best_time", analysis.best_time, lambda: dict(f=np.sum, args=(xs(),), repeat=2), fixed=("args",), timed=True),
     C("scale_to_spectral_radius", analysis.scale_to_spectral_radius, lambda: dict(W=xs((H, H)), radius=0.9)),
     C("step_jacobians", analysis.step_jacobians, lambda: dict(cache=rnn_cache())),
     C(
@@ -573,6 +575,11 @@ CASES: list[Case] = [
         "lru_loss_and_grads",
         linear.lru_loss_and_grads,
         lambda: dict(params=lru(), xs=xs(), targets=targets(), many_to_one=False),
+    ),
+    C(
+        "lru_state_gradient_by_lag",
+        linear.lru_state_gradient_by_lag,
+        lambda: dict(params=lru(), xs=xs(), targets=targets((B,))),
     ),
     # chapter 10: fixed points
     C("rnn_map", dynamics.rnn_map, lambda: dict(params=params(), h=xs((B, H)), x=xs((D,))), optional=("x",)),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from conftest import random_problem
@@ -177,3 +179,17 @@ def test_one_unit_rnn_has_pascanus_cliff():
 def test_one_unit_rnn_refuses_weights_that_do_not_broadcast():
     with pytest.raises(ValueError, match=r"^w and b must broadcast together; got shapes \(3,\) and \(2,\)$"):
         analysis.one_unit_rnn(np.ones(3), np.ones(2))
+
+
+def test_best_time_is_the_fastest_of_its_calls():
+    calls = []
+
+    def f(x):
+        calls.append(x)
+        time.sleep(0.002 if len(calls) == 2 else 0.02)
+
+    seconds = analysis.best_time(f, (7,), repeat=3)
+    assert calls == [7, 7, 7]
+    assert 0.002 <= seconds < 0.015  # the second, short call
+    with pytest.raises(TypeError, match="args must be a tuple"):
+        analysis.best_time(f, [7])

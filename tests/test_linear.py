@@ -159,3 +159,34 @@ def test_the_lru_refuses_what_it_cannot_use():
         linear.init_lru_params(3, 5, 4, 2, seed=0, r_min=0.9, r_max=0.5)
     with pytest.raises(TypeError, match="LRUCache"):
         linear.lru_backward(np.zeros((7, 3, 2)), None)
+
+
+def test_the_lru_state_gradient_by_lag_is_the_gradient_of_each_earlier_state():
+    import rnnlib
+
+    p, xs, targets = lru_problem()
+    targets = targets[-1]
+    T, B, _ = xs.shape
+    norms = linear.lru_state_gradient_by_lag(p, xs, targets)
+    assert norms.shape == (T + 1,)
+    u = np.exp(p.gamma_log) * (xs @ (p.B_re + 1j * p.B_im).T)
+
+    def loss(step, delta):  # adding delta to u_step adds it to h_step
+        shifted = u.copy()
+        shifted[step] += delta
+        hs = linear.linear_recurrence(p.eigenvalues, shifted)
+        zs = np.tanh((hs @ (p.C_re + 1j * p.C_im).T).real + xs @ p.D.T)
+        return rnnlib.softmax_cross_entropy(zs @ p.W_hy.T + p.b_y, targets, many_to_one=True)[0]
+
+    eps = 1e-6
+    for lag in range(T):
+        g = np.zeros((B, p.hidden_size), complex)
+        for b in range(B):
+            for k in range(p.hidden_size):
+                for part in (1, 1j):
+                    d = np.zeros_like(g)
+                    d[b, k] = part * eps
+                    g[b, k] += part * (loss(T - 1 - lag, d) - loss(T - 1 - lag, -d)) / (2 * eps)
+        np.testing.assert_allclose(norms[lag], B * np.linalg.norm(g, axis=1).mean(), rtol=1e-7)
+    # the last value is the gradient of h_0, |lambda| times the one of h_1, unit by unit
+    assert norms[T] < norms[T - 1]

@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rnnlib.exercises import ch1, ch2, ch3, ch4, ch5, ch6, ch7, ch8, ch9
+from rnnlib.exercises import ch1, ch2, ch3, ch4, ch5, ch6, ch7, ch8, ch9, ch10
 from rnnlib.exercises._common import PRINT_LIMIT, STATUSES, TIME_LIMIT, CheckResult, _never_raises
 
-_CHAPTERS = (ch1, ch2, ch3, ch4, ch5, ch6, ch7, ch8, ch9)
+_CHAPTERS = (ch1, ch2, ch3, ch4, ch5, ch6, ch7, ch8, ch9, ch10)
 
 
 def _exercise_number(checker: Callable) -> tuple[int, ...] | None:

@@ -48,17 +48,19 @@ BROWSER_SECONDS = {
     "07_gated_cells": 158,
     "08_char_language_model": 384,
     "09_beyond_one_layer": 313,
+    "10_dynamical_systems": 65,
 }
 
 # The cells that take 20 seconds or more in the browser kernel, and about how long: each
 # cell's time in CPython (nbclient's timing, 2 cores) times its chapter's ratio of
-# BROWSER_SECONDS to the CPython run, 5.6 to 9.8. The browser notebook says so above each.
+# BROWSER_SECONDS to the CPython run, 3.6 to 9.8. The browser notebook says so above each.
 HEAVY_CELLS = {
     "05_bptt": {"cell-017": 70, "cell-014": 40, "8daa74eb": 27},
     "06_vanishing_exploding": {"cell-010": 74, "cell-013-loud": 24},
     "07_gated_cells": {"4d24eabe": 136},
     "08_char_language_model": {"efd51106": 144, "3092cfab": 143},
     "09_beyond_one_layer": {"ch9-stack-exp": 160, "ch9-bi-exp": 26, "ch9-s2s-exp": 60},
+    "10_dynamical_systems": {"ch10-lru-exp": 28},
 }
 
 # Pure-Python wheels the kernel needs beyond Pyodide's own packages (versions from the lock).

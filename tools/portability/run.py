@@ -54,7 +54,11 @@ FIGURE_TOLERANCE = 0.01
 # Figures whose points are wall-clock times: they differ on every run and every
 # machine, and their captions say so. They are matched by the title of their axes and
 # compared by that title alone.
-TIMING_FIGURES = {"BPTT time grows linearly with T", "Reading the inputs: one-hot product against lookup"}
+TIMING_FIGURES = {
+    "BPTT time grows linearly with T",
+    "Reading the inputs: one-hot product against lookup",
+    "A diagonal linear recurrence: loop against scan, in numpy",
+}
 
 # OpenBLAS kernels for x86-64, newest first, with the numpy CPU feature each needs.
 OPENBLAS_X86_KERNELS = [
