@@ -81,7 +81,7 @@ build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 browser: $(STAMP)  ## open every page of _build/html in headless Chromium, offline; screenshots in _build/screenshots
 	$(BIN)/python -m pytest tests/browser --ignore=tests/browser/test_live_chapters.py
 
-browser-full: $(STAMP)  ## run every chapter to the end in the browser kernel, offline (about 22 minutes; make test runs it under CI)
+browser-full: $(STAMP)  ## run every chapter to the end in the browser kernel, offline (about 20 minutes; make test runs it under CI)
 	$(BIN)/python -m pytest tests/browser/test_live_chapters.py
 
 serve:  ## serve _build/html on http://127.0.0.1:8000 (the live explorers need HTTP)
