@@ -18,7 +18,9 @@ Before timing, rnnlib and torch must agree on the loss and every gradient in flo
 the RNN and the LSTM against ``nn.RNN`` and ``nn.LSTM`` (the same equations), the GRU
 against a torch transcription of rnnlib's GRU (``nn.GRU`` applies the reset gate after
 ``W_hn``, a different variant; it is timed, not compared). Figures are tokens per second
-(T*B per step / median step time after a warm-up). With OpenBLAS, the whole benchmark
+(T*B per step / median step time after a warm-up). For the cells in ``BREAKDOWN`` the
+summary also gives the time of the step's matrix products alone, with the same shapes: what
+is left is the step's elementwise work and Python's overhead. With OpenBLAS, the whole benchmark
 then runs a second time under the other BLAS configuration: without
 ``OPENBLAS_CORETYPE`` if the environment sets it (as some cloud machines' do), else with
 ``OPENBLAS_CORETYPE=Haswell`` if OpenBLAS chose an AVX-512 kernel; so both tables come
@@ -51,6 +53,8 @@ TARGETS = {"rnn": (2.0, 1.3), "lstm": (1.2, 0.9), "gru": (1.5, 1.0)}
 THROUGHPUT_TARGET = 0.75  # of the measured matrix-multiply rate, at H=512, B=128, T=100
 MEMORY_TARGET = 1.5  # peak over the activations the backward pass must keep
 FLOAT64_TARGET = 2.5  # float64 LSTM backward time over float32
+# Where the summary splits a step's time into its matrix products and the rest: (H, B, T)
+BREAKDOWN = ((32, 32, 100), (128, 32, 100), (512, 128, 100))
 
 try:
     import torch
@@ -295,6 +299,39 @@ def backward_seconds(cell: str, dtype, T: int = 100, B: int = 128, H: int = 512)
     return median_seconds(lambda: rnnlib.sequence_backward(dys, cache))
 
 
+def products_seconds(cell: str, T: int, B: int, H: int) -> float:
+    """The matrix products of one rnnlib training step alone, with the step's shapes
+    and float32: the input term of all steps, the T recurrent products forward and back,
+    the output layer and its gradient, and the weight gradients. What is left of the
+    step's time is elementwise work and Python's overhead per operation."""
+    rng = np.random.default_rng(0)
+
+    def arr(*shape):
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    k, rows = GATES[cell], T * B
+    # (rows of h, columns of W) of each recurrent product, forward then backward.
+    recurrent = {"rnn": [(H, H)], "lstm": [(H, 4 * H)], "gru": [(H, 2 * H), (H, H)]}[cell]
+    recurrent_back = {"rnn": [(H, H)], "lstm": [(4 * H, H)], "gru": [(H, H), (2 * H, H)]}[cell]
+    fwd = [(arr(B, i), arr(i, j), np.empty((B, j), np.float32)) for i, j in recurrent]
+    bwd = [(arr(B, i), arr(i, j), np.empty((B, j), np.float32)) for i, j in recurrent_back]
+    xs, W_x, hs, W_hy, dys, das = arr(rows, V), arr(V, k * H), arr(rows, H), arr(H, V), arr(rows, V), arr(rows, k * H)
+
+    def step():
+        xs @ W_x  # the input term of every step
+        for _ in range(T):
+            for a, w, out in fwd:
+                np.matmul(a, w, out=out)
+        hs @ W_hy  # outputs
+        dys @ W_hy.T  # back through the outputs
+        for _ in range(T):
+            for a, w, out in bwd:
+                np.matmul(a, w, out=out)
+        das.T @ xs, das.T @ hs, dys.T @ hs  # weight gradients
+
+    return median_seconds(step)
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -366,6 +403,16 @@ def run_cell(cell: str, grid, peak: float) -> list[str]:
         if at32:
             summary.append(
                 f"{cell.upper():4} rnnlib/naive at B=32: lowest {min(at32):.0f}, median {statistics.median(at32):.0f}"
+            )
+    for H, B, T in BREAKDOWN:
+        at = [r for r in rows if r[:3] == (H, B, T)]
+        if at:
+            step = T * B / at[0][5]
+            products = products_seconds(cell, T, B, H)
+            summary.append(
+                f"{cell.upper():4} H={H}, B={B}, T={T}: a step takes {step * 1e3:.1f} ms, its matrix products alone "
+                f"{products * 1e3:.1f} ms ({products / step:.0%})"
+                + (f"; torch's whole step {T * B / at[0][4] * 1e3:.1f} ms" if at[0][4] == at[0][4] else "")
             )
     big = [r for r in rows if r[:3] == (512, 128, 100)]
     if big:

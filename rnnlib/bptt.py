@@ -24,7 +24,7 @@ import numpy as np
 from rnnlib._validate import as_array, check_choice, check_positive
 from rnnlib.cell import RNNParams, _check_params, activation_grad
 from rnnlib.losses import mean_squared_error, softmax_cross_entropy
-from rnnlib.unroll import RNNCache, rnn_forward
+from rnnlib.unroll import RNNCache, _flat_matmul, rnn_forward
 
 LOSSES = ("cross_entropy", "mse")
 
@@ -64,7 +64,11 @@ def rnn_backward(dys: np.ndarray, cache: RNNCache) -> RNNGrads:
     T, B, H = cache.hs.shape
     dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
     W_hy = p.W_hy.astype(cache.hs.dtype, copy=False)
-    grads, dh0, _ = _rnn_bptt(cache, lambda t, out: np.matmul(dys[t], W_hy, out=out))  # W_hy^T dy_t
+
+    def through_outputs(start: int, stop: int, out: np.ndarray) -> None:
+        _flat_matmul(dys[start:stop], W_hy, out=out)  # W_hy^T dy_t for each step
+
+    grads, dh0, _ = _rnn_bptt(cache, through_outputs)
     dys2 = dys.reshape(T * B, -1)
     return RNNGrads(
         **grads,
@@ -103,11 +107,10 @@ def rnn_layer_backward(dhs: np.ndarray, cache: RNNCache) -> RNNLayerGrads:
     T, B, H = cache.hs.shape
     dhs = as_array("dhs", dhs, (("T", T), ("B", B), ("H", H)))
 
-    def external(t, out):
-        out[...] = dhs[t]
-        return out
+    def given(start: int, stop: int, out: np.ndarray) -> None:
+        out[...] = dhs[start:stop]
 
-    grads, dh0, dxs = _rnn_bptt(cache, external, want_xs=True)
+    grads, dh0, dxs = _rnn_bptt(cache, given, want_xs=True)
     return RNNLayerGrads(**grads, h0=dh0, xs=dxs)
 
 
@@ -117,10 +120,11 @@ def _check_cache(cache: object) -> RNNParams:
     return cache.params
 
 
-def _rnn_bptt(cache: RNNCache, external, want_xs: bool = False):
+def _rnn_bptt(cache: RNNCache, outside, want_xs: bool = False):
     """The recursion shared by :func:`rnn_backward` and :func:`rnn_layer_backward`.
 
-    ``external(t, out)`` writes ``dL/dh_t`` from outside the recurrence into ``out``.
+    ``outside(start, stop, out)`` writes ``dL/dh_t`` from outside the recurrence for
+    steps ``start..stop-1`` into ``out``, ``(stop - start, B, H)``.
     Returns the gradients of ``W_xh``, ``W_hh``, ``b_h``, then ``dL/dh0`` and, if
     ``want_xs``, ``dL/dxs`` (else ``None``).
     """
@@ -133,22 +137,24 @@ def _rnn_bptt(cache: RNNCache, external, want_xs: bool = False):
     dxs = np.empty((T, B, D), dtype=dtype) if want_xs else None
 
     grads = {name: np.zeros_like(getattr(p, name), dtype=dtype) for name in ("W_xh", "W_hh", "b_h")}
-    block = max(1, min(T, _BLOCK_ROWS // max(B, 1)))  # steps per block of da_t
+    block = _block_steps(T, B)  # steps per block of da_t
     das = np.empty((block, B, H), dtype=dtype)
-    fprime = np.empty((B, H), dtype=dtype)
+    fprime = np.empty((block, B, H), dtype=dtype)
     dh_next = np.zeros((B, H), dtype=dtype)  # at step t: W_hh^T da_{t+1}, the part of dL/dh_t from t+1
     for stop in range(T, 0, -block):
         start = max(0, stop - block)
         n = stop - start
-        for t in reversed(range(start, stop)):
-            da = external(t, das[t - start])  # W_hy^T dy_t, say: from the output at t
+        # f'(a_t) for the block's steps at once: it does not depend on the carried gradient.
+        if cache.activation == "tanh":
+            np.multiply(hs[start:stop], hs[start:stop], out=fprime[:n])
+            np.subtract(1, fprime[:n], out=fprime[:n])  # 1 - h_t^2
+        else:
+            np.greater(hs[start:stop], 0, out=fprime[:n], casting="unsafe")
+        outside(start, stop, das[:n])  # W_hy^T dy_t, say: from the output at t
+        for k in reversed(range(n)):
+            da = das[k]
             da += dh_next  # ... and from the future
-            if cache.activation == "tanh":
-                np.multiply(hs[t], hs[t], out=fprime)
-                np.subtract(1, fprime, out=fprime)  # f'(a_t) = 1 - h_t^2
-            else:
-                np.greater(hs[t], 0, out=fprime, casting="unsafe")
-            da *= fprime  # da_t
+            da *= fprime[k]  # da_t
             np.matmul(da, W_hh, out=dh_next)  # W_hh^T da_t: the dh_next of step t-1
         # This block's share of the sums over time, as single products over n*B rows.
         rows = das[:n].reshape(n * B, H)
@@ -159,13 +165,19 @@ def _rnn_bptt(cache: RNNCache, external, want_xs: bool = False):
         grads["W_hh"] += rows.T @ h_prev.reshape(n * B, H)
         grads["b_h"] += rows.sum(axis=0)
         if want_xs:
-            np.matmul(das[:n], W_xh, out=dxs[start:stop])
+            np.matmul(rows, W_xh, out=dxs[start:stop].reshape(n * B, D))
     return grads, dh_next, dxs
 
 
-# Rows (steps x batch) of da_t held at once in rnn_backward: large enough that the
-# weight-gradient products are efficient, small enough to add little memory.
+# Rows (steps x batch) of da_t held at once in rnn_backward (and the gated cells'
+# backward passes): large enough that the weight-gradient products are efficient,
+# small enough to add little memory.
 _BLOCK_ROWS = 2048
+
+
+def _block_steps(T: int, B: int) -> int:
+    """Steps per block of a backward pass: ``_BLOCK_ROWS`` rows of ``B`` examples each."""
+    return max(1, min(T, _BLOCK_ROWS // max(B, 1)))
 
 
 def rnn_backward_reference(dys: np.ndarray, cache: RNNCache) -> RNNGrads:

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlib._validate import as_array, as_generator, check_positive, store_fields
+from rnnlib.bptt import _block_steps
+from rnnlib.unroll import _flat_matmul
 
 LSTM_GATES = ("i", "f", "g", "o")
 GRU_GATES = ("z", "r", "n")
@@ -369,25 +371,27 @@ def lstm_forward(
     c0 = _state("c0", c0, B, H, dtype)
     scale = np.full(4 * H, 0.5, dtype=dtype)
     scale[2 * H : 3 * H] = 1.0  # g is a tanh; i, f, o are sigmoids: tanh of half the input
-    W_h_T = params.W_h.T * scale
-    gates = np.matmul(xs.astype(dtype, copy=False), params.W_x.T * scale)  # (T, B, 4H)
+    shift = 1.0 - scale  # sigma(a) = tanh(a/2) * 0.5 + 0.5; g: tanh(a) * 1 + 0
+    W_h_T = np.ascontiguousarray(params.W_h.T * scale)
+    gates = _flat_matmul(xs.astype(dtype, copy=False), params.W_x.T * scale)  # (T, B, 4H)
     gates += params.b * scale
     hs = np.empty((T, B, H), dtype=dtype)
     cs = np.empty((T, B, H), dtype=dtype)
     tcs = np.empty((T, B, H), dtype=dtype)  # tanh(c_t), kept for the backward pass
     buf = np.empty((B, 4 * H), dtype=dtype)
+    ig = np.empty((B, H), dtype=dtype)
     h, c = h0, c0
     for t in range(T):
         a = gates[t]
         a += np.matmul(h, W_h_T, out=buf)
         np.tanh(a, out=a)
-        for sig in (a[:, : 2 * H], a[:, 3 * H :]):  # i, f and o: (1 + tanh) / 2
-            sig += 1.0
-            sig *= 0.5
+        a *= scale  # i, f and o: tanh(a/2) * 0.5 + 0.5; g stays tanh(a)
+        a += shift
         c = np.multiply(a[:, H : 2 * H], c, out=cs[t])
-        c += a[:, :H] * a[:, 2 * H : 3 * H]
+        c += np.multiply(a[:, :H], a[:, 2 * H : 3 * H], out=ig)
         h = np.multiply(a[:, 3 * H :], np.tanh(c, out=tcs[t]), out=hs[t])
-    ys = hs @ params.W_hy.T + params.b_y
+    ys = _flat_matmul(hs, params.W_hy.T)
+    ys += params.b_y
     return ys, LSTMCache(xs, gates, cs, hs, h0, c0, params, tcs)
 
 
@@ -395,11 +399,14 @@ def lstm_backward(dys: np.ndarray, cache: LSTMCache) -> LSTMGrads:
     """BPTT through the LSTM: the gradient of every parameter and of ``h0``, ``c0``.
 
     The recursion of :func:`lstm_step_backward`, run from ``t = T`` down to 1 with
-    ``dh`` and ``dc`` carried back from each step to the one before. Every factor that
-    does not depend on the carried gradients (``o(1 - tanh(c)^2)``, ``g i(1-i)``, ...)
-    is computed for all steps at once before the loop; the weight gradients, sums over
-    time, are single products over all ``T*B`` rows after it. A test checks it against
-    chaining :func:`lstm_step_backward` by hand.
+    ``dh`` and ``dc`` carried back from each step to the one before. Time is walked in
+    blocks of steps, last block first (as in :func:`rnnlib.rnn_backward`). For each
+    block, every factor that does not depend on the carried gradients
+    (``o(1 - tanh(c)^2)``, ``g i(1-i)``, ...) is computed for all its steps at once
+    before its loop, and the weight gradients (sums over time) get one matrix product
+    over all the block's rows after it; so only one block's working memory is held
+    beyond the cache. A test checks it against chaining :func:`lstm_step_backward` by
+    hand.
 
     Args:
         dys: ``dL/dy_t`` for every step, shape ``(T, B, O)``.
@@ -408,10 +415,15 @@ def lstm_backward(dys: np.ndarray, cache: LSTMCache) -> LSTMGrads:
     p = _check_cache(cache)
     T, B, H = cache.hs.shape
     dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
-    das, dh0, dc0 = _lstm_das(dys @ p.W_hy, cache)  # dys @ W_hy: through the outputs, (T, B, H)
+    W_hy = p.W_hy.astype(cache.hs.dtype, copy=False)
+
+    def through_outputs(start: int, stop: int, out: np.ndarray) -> None:
+        _flat_matmul(dys[start:stop], W_hy, out=out)  # dL/dh_t from y_t: dy_t W_hy
+
+    grads, dh0, dc0, _ = _lstm_bptt(cache, through_outputs)
     flat_dy = dys.reshape(T * B, -1)
     return LSTMGrads(
-        **_lstm_weight_grads(das, cache),
+        **grads,
         W_hy=flat_dy.T @ cache.hs.reshape(T * B, H),
         b_y=flat_dy.sum(axis=0),
         h0=dh0,
@@ -445,12 +457,15 @@ def lstm_layer_backward(dhs: np.ndarray, cache: LSTMCache) -> LSTMLayerGrads:
         dhs: ``dL/dh_t`` from outside the recurrence, for every step, ``(T, B, H)``.
         cache: from :func:`lstm_forward`.
     """
-    p = _check_cache(cache)
+    _check_cache(cache)
     T, B, H = cache.hs.shape
     dhs = as_array("dhs", dhs, (("T", T), ("B", B), ("H", H)))
-    das, dh0, dc0 = _lstm_das(dhs.astype(cache.hs.dtype), cache)
-    xs = (das.reshape(T * B, 4 * H) @ p.W_x).reshape(T, B, -1)
-    return LSTMLayerGrads(**_lstm_weight_grads(das, cache), h0=dh0, c0=dc0, xs=xs)
+
+    def given(start: int, stop: int, out: np.ndarray) -> None:
+        out[...] = dhs[start:stop]
+
+    grads, dh0, dc0, dxs = _lstm_bptt(cache, given, want_xs=True)
+    return LSTMLayerGrads(**grads, h0=dh0, c0=dc0, xs=dxs)
 
 
 def _check_cache(cache: object) -> LSTMParams:
@@ -459,45 +474,78 @@ def _check_cache(cache: object) -> LSTMParams:
     return cache.params
 
 
-def _lstm_das(dhs: np.ndarray, cache: LSTMCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The gradients at the gates' pre-activations ``(T, B, 4, H)``, and ``dL/dh0``, ``dL/dc0``.
+def _lstm_bptt(cache: LSTMCache, outside, want_xs: bool = False):
+    """The recursion shared by :func:`lstm_backward` and :func:`lstm_layer_backward`.
 
-    ``dhs`` is ``dL/dh_t`` from outside the recurrence; it is overwritten.
+    ``outside(start, stop, out)`` writes ``dL/dh_t`` from outside the recurrence for
+    steps ``start..stop-1`` into ``out``, ``(stop - start, B, H)``. Returns the
+    gradients of ``W_x``, ``W_h`` and ``b``, then ``dL/dh0``, ``dL/dc0`` and, if
+    ``want_xs``, ``dL/dxs`` (else ``None``).
     """
     p = cache.params
     T, B, H = cache.hs.shape
+    D = p.input_size
+    dtype = cache.hs.dtype
+    W_x, W_h = p.W_x.astype(dtype, copy=False), p.W_h.astype(dtype, copy=False)
     gates = cache.gates.reshape(T, B, 4, H)
-    i, f, g, o = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2], gates[:, :, 3]
-    c_prev = np.concatenate([cache.c0[None], cache.cs[:-1]])
-    tc = cache.tanh_cs if cache.tanh_cs is not None else np.tanh(cache.cs)
-    dc_from_dh = o * (1.0 - tc * tc)  # dc_t gets dh_t times this
-    # da for gates i, f, g is dc_t times k_ifg; da for gate o is dh_t times k_o.
-    k_ifg = np.stack([g * i * (1 - i), c_prev * f * (1 - f), i * (1 - g * g)], axis=2)  # (T, B, 3, H)
-    k_o = tc * o * (1 - o)
-    das = np.empty((T, B, 4, H), dtype=dhs.dtype)
-    dh_next = np.zeros((B, H), dtype=dhs.dtype)
-    dc_next = np.zeros((B, H), dtype=dhs.dtype)
-    for t in reversed(range(T)):
-        dh = dhs[t]
-        dh += dh_next
-        dc = dc_next + dh * dc_from_dh[t]
-        np.multiply(k_ifg[t], dc[:, None, :], out=das[t, :, :3])
-        np.multiply(k_o[t], dh, out=das[t, :, 3])
-        dc_next = np.multiply(dc, f[t], out=dc)
-        dh_next = das[t].reshape(B, 4 * H) @ p.W_h
-    return das, dh_next, dc_next
+    grads = {name: np.zeros_like(getattr(p, name), dtype=dtype) for name in ("W_x", "W_h", "b")}
+    dxs = np.empty((T, B, D), dtype=dtype) if want_xs else None
+    block = _block_steps(T, B)
+    dhs = np.empty((block, B, H), dtype=dtype)  # dL/dh_t from outside, then + from t+1
+    dc_from_dh = np.empty((block, B, H), dtype=dtype)  # dc_t gets dh_t times this
+    k_ifg = np.empty((block, B, 3, H), dtype=dtype)  # da for gates i, f, g is dc_t times these
+    k_o = np.empty((block, B, H), dtype=dtype)  # da for gate o is dh_t times this
+    das = np.empty((block, B, 4, H), dtype=dtype)
+    tmp = np.empty((block, B, H), dtype=dtype)
+    dh_next = np.zeros((B, H), dtype=dtype)  # dL/dh_t arriving from step t+1
+    dc = np.zeros((B, H), dtype=dtype)  # dL/dc_t arriving from step t+1
+    for stop in range(T, 0, -block):
+        start = max(0, stop - block)
+        n = stop - start
+        i, f, g, o = (gates[start:stop, :, k] for k in range(4))
+        tc = cache.tanh_cs[start:stop] if cache.tanh_cs is not None else np.tanh(cache.cs[start:stop])
+        c_prev = _previous(cache.cs, cache.c0, start, stop)
+        one_minus = tmp[:n]
+        np.multiply(tc, tc, out=one_minus)
+        np.subtract(1, one_minus, out=one_minus)
+        np.multiply(o, one_minus, out=dc_from_dh[:n])  # o (1 - tanh(c)^2)
+        np.subtract(1, i, out=one_minus)
+        np.multiply(g, i, out=k_ifg[:n, :, 0])
+        k_ifg[:n, :, 0] *= one_minus  # g i (1 - i)
+        np.subtract(1, f, out=one_minus)
+        np.multiply(c_prev, f, out=k_ifg[:n, :, 1])
+        k_ifg[:n, :, 1] *= one_minus  # c_{t-1} f (1 - f)
+        np.multiply(g, g, out=one_minus)
+        np.subtract(1, one_minus, out=one_minus)
+        np.multiply(i, one_minus, out=k_ifg[:n, :, 2])  # i (1 - g^2)
+        np.subtract(1, o, out=one_minus)
+        np.multiply(tc, o, out=k_o[:n])
+        k_o[:n] *= one_minus  # tanh(c) o (1 - o)
+        outside(start, stop, dhs[:n])
+        for t in reversed(range(n)):
+            dh = dhs[t]
+            dh += dh_next
+            dc += np.multiply(dh, dc_from_dh[t], out=tmp[t])  # dc_t
+            np.multiply(k_ifg[t], dc[:, None, :], out=das[t, :, :3])
+            np.multiply(k_o[t], dh, out=das[t, :, 3])
+            dc *= f[t]  # dc_{t-1}: the additive path, through f alone
+            np.matmul(das[t].reshape(B, 4 * H), W_h, out=dh_next)
+        # This block's share of the sums over time, as single products over its n*B rows.
+        rows = das[:n].reshape(n * B, 4 * H)
+        h_prev = _previous(cache.hs, cache.h0, start, stop)
+        grads["W_x"] += rows.T @ cache.xs[start:stop].reshape(n * B, D).astype(dtype, copy=False)
+        grads["W_h"] += rows.T @ h_prev.reshape(n * B, H)
+        grads["b"] += rows.sum(axis=0)
+        if want_xs:
+            np.matmul(rows, W_x, out=dxs[start:stop].reshape(n * B, D))
+    return grads, dh_next, dc, dxs
 
 
-def _lstm_weight_grads(das: np.ndarray, cache: LSTMCache) -> dict[str, np.ndarray]:
-    """``W_x``, ``W_h`` and ``b``'s gradients: sums over every step and example, as single products."""
-    T, B, H = cache.hs.shape
-    h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])
-    flat_da = das.reshape(T * B, 4 * H)
-    return {
-        "W_x": flat_da.T @ cache.xs.reshape(T * B, -1),
-        "W_h": flat_da.T @ h_prev.reshape(T * B, H),
-        "b": flat_da.sum(axis=0),
-    }
+def _previous(states: np.ndarray, first: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """States ``start-1..stop-2`` of ``states`` (``(T, B, H)``), with ``first`` as step ``-1``."""
+    if start > 0:
+        return states[start - 1 : stop - 1]
+    return np.concatenate([first[None].astype(states.dtype, copy=False), states[: stop - 1]])
 
 
 # --------------------------------------------------------------------------- GRU
@@ -631,12 +679,14 @@ def gru_forward(xs: np.ndarray, params: GRUParams, h0: np.ndarray | None = None)
     h0 = _state("h0", h0, B, H, dtype)
     scale = np.full(3 * H, 0.5, dtype=dtype)
     scale[2 * H :] = 1.0  # z and r are sigmoids, (1 + tanh(a/2)) / 2; n is a tanh
-    W_zr_T = params.W_h[: 2 * H].T * scale[: 2 * H]
-    W_hn_T = params.W_h[2 * H :].T.astype(dtype, copy=False)
-    gates = np.matmul(xs.astype(dtype, copy=False), params.W_x.T * scale)  # (T, B, 3H)
+    W_zr_T = np.ascontiguousarray(params.W_h[: 2 * H].T * scale[: 2 * H])
+    W_hn_T = np.ascontiguousarray(params.W_h[2 * H :].T, dtype=dtype)
+    gates = _flat_matmul(xs.astype(dtype, copy=False), params.W_x.T * scale)  # (T, B, 3H)
     gates += params.b * scale
     hs = np.empty((T, B, H), dtype=dtype)
     buf = np.empty((B, 2 * H), dtype=dtype)
+    rh = np.empty((B, H), dtype=dtype)
+    candidate = np.empty((B, H), dtype=dtype)
     h = h0
     for t in range(T):
         zr = gates[t, :, : 2 * H]
@@ -645,21 +695,23 @@ def gru_forward(xs: np.ndarray, params: GRUParams, h0: np.ndarray | None = None)
         zr += 1.0
         zr *= 0.5
         z, r, n = zr[:, :H], zr[:, H:], gates[t, :, 2 * H :]
-        n += (r * h) @ W_hn_T
+        n += np.matmul(np.multiply(r, h, out=rh), W_hn_T, out=candidate)
         np.tanh(n, out=n)
         h_new = np.subtract(h, n, out=hs[t])  # h_t = n + z * (h_{t-1} - n)
         h_new *= z
         h = np.add(h_new, n, out=h_new)
-    ys = hs @ params.W_hy.T + params.b_y
+    ys = _flat_matmul(hs, params.W_hy.T)
+    ys += params.b_y
     return ys, GRUCache(xs, gates, hs, h0, params)
 
 
 def gru_backward(dys: np.ndarray, cache: GRUCache) -> GRUGrads:
     """BPTT through the GRU: the gradient of every parameter and of ``h0``.
 
-    The recursion of :func:`gru_step_backward` run from ``t = T`` down to 1; the
-    weight gradients are single products over all ``T*B`` rows. A test checks it
-    against chaining :func:`gru_step_backward` by hand.
+    The recursion of :func:`gru_step_backward` run from ``t = T`` down to 1, in blocks
+    of steps as in :func:`lstm_backward`: each block's constant factors are computed at
+    once before its loop, and its share of the weight gradients is one product over its
+    rows after it. A test checks it against chaining :func:`gru_step_backward` by hand.
 
     Args:
         dys: ``dL/dy_t`` for every step, shape ``(T, B, O)``.
@@ -670,36 +722,68 @@ def gru_backward(dys: np.ndarray, cache: GRUCache) -> GRUGrads:
     p = cache.params
     T, B, H = cache.hs.shape
     dys = as_array("dys", dys, (("T", T), ("B", B), ("O", p.output_size)))
-    dhs = dys @ p.W_hy
+    D = p.input_size
+    dtype = cache.hs.dtype
+    W_hy = p.W_hy.astype(dtype, copy=False)
+    W_zr, W_hn = (w.astype(dtype, copy=False) for w in (p.W_h[: 2 * H], p.W_h[2 * H :]))
     gates = cache.gates.reshape(T, B, 3, H)
-    z, r, n = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
-    h_prev = np.concatenate([cache.h0[None], cache.hs[:-1]])
-    # The factors that do not depend on the carried gradient, for all steps at once:
-    k_z = (h_prev - n) * z * (1 - z)  # da_z = dh * k_z
-    k_n = (1 - z) * (1 - n * n)  # da_n = dh * k_n
-    k_r = h_prev * r * (1 - r)  # da_r = d(r * h_{t-1}) * k_r
-    W_zr, W_hn = p.W_h[: 2 * H], p.W_h[2 * H :]
-    das = np.empty((T, B, 3, H), dtype=dhs.dtype)
-    dh_next = np.zeros((B, H), dtype=dhs.dtype)
-    for t in reversed(range(T)):
-        dh = dhs[t]
-        dh += dh_next
-        np.multiply(dh, k_z[t], out=das[t, :, 0])
-        np.multiply(dh, k_n[t], out=das[t, :, 2])
-        drh = das[t, :, 2] @ W_hn  # gradient of r * h_{t-1}
-        np.multiply(drh, k_r[t], out=das[t, :, 1])
-        dh_next = dh * z[t]
-        dh_next += drh * r[t]
-        dh_next += das[t].reshape(B, 3 * H)[:, : 2 * H] @ W_zr
-    rows = T * B
-    W_x, W_h, b = _gru_weight_grads(
-        das.reshape(rows, 3 * H), cache.xs.reshape(rows, -1), h_prev.reshape(rows, H), (r * h_prev).reshape(rows, H), H
-    )
+    dW_x = np.zeros((3 * H, D), dtype=dtype)
+    dW_h = np.zeros((3 * H, H), dtype=dtype)
+    db = np.zeros(3 * H, dtype=dtype)
+    block = _block_steps(T, B)
+    dhs = np.empty((block, B, H), dtype=dtype)  # dL/dh_t through the outputs, then + from t+1
+    k_z = np.empty((block, B, H), dtype=dtype)  # da_z = dh * k_z
+    k_n = np.empty((block, B, H), dtype=dtype)  # da_n = dh * k_n
+    k_r = np.empty((block, B, H), dtype=dtype)  # da_r = d(r * h_{t-1}) * k_r
+    rh = np.empty((block, B, H), dtype=dtype)  # r * h_{t-1}, what W_hn multiplied
+    das = np.empty((block, B, 3, H), dtype=dtype)
+    drh = np.empty((B, H), dtype=dtype)
+    step = np.empty((B, H), dtype=dtype)
+    dh_next = np.zeros((B, H), dtype=dtype)
+    for stop in range(T, 0, -block):
+        start = max(0, stop - block)
+        m = stop - start
+        z, r, n = (gates[start:stop, :, k] for k in range(3))
+        h_prev = _previous(cache.hs, cache.h0, start, stop)
+        one_minus = k_n[:m]
+        np.subtract(1, z, out=one_minus)
+        np.subtract(h_prev, n, out=k_z[:m])
+        k_z[:m] *= z
+        k_z[:m] *= one_minus  # (h_{t-1} - n) z (1 - z)
+        np.subtract(1, r, out=k_r[:m])
+        k_r[:m] *= r
+        k_r[:m] *= h_prev  # h_{t-1} r (1 - r)
+        np.multiply(r, h_prev, out=rh[:m])
+        np.multiply(n, n, out=dhs[:m])
+        np.subtract(1, dhs[:m], out=dhs[:m])
+        one_minus *= dhs[:m]  # (1 - z)(1 - n^2)
+        _flat_matmul(dys[start:stop], W_hy, out=dhs[:m])
+        for t in reversed(range(m)):
+            dh = dhs[t]
+            dh += dh_next
+            np.multiply(dh, k_z[t], out=das[t, :, 0])
+            np.multiply(dh, k_n[t], out=das[t, :, 2])
+            np.matmul(das[t, :, 2], W_hn, out=drh)  # gradient of r * h_{t-1}
+            np.multiply(drh, k_r[t], out=das[t, :, 1])
+            np.multiply(dh, z[t], out=dh_next)
+            dh_next += np.multiply(drh, r[t], out=step)
+            dh_next += np.matmul(das[t].reshape(B, 3 * H)[:, : 2 * H], W_zr, out=step)
+        # This block's share of the sums over time, as single products over its m*B rows.
+        W_x, W_h, b = _gru_weight_grads(
+            das[:m].reshape(m * B, 3 * H),
+            cache.xs[start:stop].reshape(m * B, D).astype(dtype, copy=False),
+            h_prev.reshape(m * B, H),
+            rh[:m].reshape(m * B, H),
+            H,
+        )
+        dW_x += W_x
+        dW_h += W_h
+        db += b
     flat_dy = dys.reshape(T * B, -1)
     return GRUGrads(
-        W_x=W_x,
-        W_h=W_h,
-        b=b,
+        W_x=dW_x,
+        W_h=dW_h,
+        b=db,
         W_hy=flat_dy.T @ cache.hs.reshape(T * B, H),
         b_y=flat_dy.sum(axis=0),
         h0=dh_next,

@@ -59,10 +59,10 @@ def rnn_forward(
 
     # The input term W_xh x_t + b_h does not depend on h: one product for all T
     # steps, written straight into the array that will hold the states.
-    hs = np.matmul(xs.astype(dtype, copy=False), params.W_xh.T.astype(dtype, copy=False))  # (T, B, H)
+    hs = _flat_matmul(xs.astype(dtype, copy=False), params.W_xh.T.astype(dtype, copy=False))  # (T, B, H)
     hs += params.b_h
     # Inside the loop only W_hh h_{t-1} remains; every step writes in place (no allocation).
-    W_hh_T = params.W_hh.T.astype(dtype, copy=False)
+    W_hh_T = np.ascontiguousarray(params.W_hh.T, dtype=dtype)
     recurrent = np.empty((B, H), dtype=dtype)
     h = h0.astype(dtype, copy=False)
     for t in range(T):
@@ -73,9 +73,17 @@ def rnn_forward(
         else:
             np.maximum(hs[t], 0, out=hs[t])
         h = hs[t]
-    ys = np.matmul(hs, params.W_hy.T)  # (T, B, O)
+    ys = _flat_matmul(hs, params.W_hy.T)  # (T, B, O)
     ys += params.b_y
     return ys, RNNCache(xs, hs, h0, params, activation)
+
+
+def _flat_matmul(xs: np.ndarray, W_T: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``xs @ W_T`` for every step and example at once: ``(T, B, D) @ (D, K)`` as one
+    ``(T*B, D)`` product (numpy runs a 3-D product as one small product per step)."""
+    T, B, D = xs.shape
+    flat = np.matmul(xs.reshape(T * B, D), W_T, out=None if out is None else out.reshape(T * B, -1))
+    return flat.reshape(T, B, -1)
 
 
 def rnn_forward_stepwise(

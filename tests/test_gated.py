@@ -162,6 +162,39 @@ def test_fast_sequence_pass_equals_chaining_the_step_functions(cell, shape):
         np.testing.assert_allclose(getattr(got, k), v, rtol=1e-10, atol=1e-12, err_msg=k)
 
 
+@pytest.mark.parametrize("block_rows", [1, 7, 2048])
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_backward_pass_in_blocks_of_steps_equals_chaining_the_steps(cell, block_rows, monkeypatch):
+    """lstm_backward and gru_backward walk time in blocks of about _BLOCK_ROWS rows: one step
+    per block, blocks of 2 steps with a shorter first one (T=7, B=3), and a single block."""
+    from rnnlib import bptt
+
+    monkeypatch.setattr(bptt, "_BLOCK_ROWS", block_rows)
+    T, B, D, H, O = 7, 3, 4, 5, 3
+    p, xs, state, _ = random_gated(cell, T, B, D, H, O, seed=8)
+    dys = np.random.default_rng(9).normal(size=(T, B, O))
+    _, want = chain_steps(cell, p, xs, state, dys)
+    _, cache = rnnlib.sequence_forward(p, xs, state)
+    got = rnnlib.sequence_backward(dys, cache)
+    for k, v in want.items():
+        np.testing.assert_allclose(getattr(got, k), v, rtol=1e-10, atol=1e-12, err_msg=k)
+    if cell == "lstm":  # the layer's backward: the same weight gradients, and those of its inputs
+        layer = rnnlib.lstm_layer_backward(dys @ p.W_hy, cache)
+        for k in ("W_x", "W_h", "b", "h0", "c0"):
+            np.testing.assert_allclose(getattr(layer, k), want[k], rtol=1e-10, atol=1e-12, err_msg=k)
+
+        def loss(xs_):
+            ys_, _ = rnnlib.lstm_forward(xs_, p, *state)
+            return float(np.sum(dys * ys_))
+
+        eps = 1e-6
+        for k in ((0, 0, 0), (T - 1, B - 1, D - 1), (3, 1, 2)):  # first and last steps, one between
+            bumped, lowered = xs.copy(), xs.copy()
+            bumped[k] += eps
+            lowered[k] -= eps
+            assert layer.xs[k] == pytest.approx((loss(bumped) - loss(lowered)) / (2 * eps), rel=1e-6, abs=1e-9), k
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_float32_stays_float32_and_matches_float64(cell):
     p64, xs, state, targets = random_gated(cell, 6, 3, 4, 5, 3)

@@ -147,6 +147,25 @@ def test_the_recorder_does_nothing_outside_the_check(monkeypatch):
     assert FigureCanvasBase.print_figure is before
 
 
-@pytest.mark.parametrize("a, b, expected", [([1, [2, 3]], [1, [2, 3.5]], 0.5), ([1], [1, 2], None), ("x", "y", None)])
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ([1, [2, 3]], [1, [2, 3.5]], 0.5),
+        ([1], [1, 2], None),
+        ("x", "y", None),
+        # a collection (a colour bar's cells, say): compared value by value, not as a whole
+        (
+            {"offsets": [[0.0, 0.5]], "paths": [[[0.0, 0.04688]]]},
+            {"offsets": [[0.0, 0.5]], "paths": [[[0.0, 0.04687]]]},
+            1e-5,
+        ),
+        (
+            {"offsets": [[0.0, 0.5]], "paths": [[[0.0, 0.1]]]},
+            {"offsets": [[0.0, 0.5]], "paths": [[[0.0, 0.1]], [[0.2, 0.3]]]},
+            None,
+        ),
+        ({"offsets": []}, {"paths": []}, None),
+    ],
+)
 def test_largest_move(a, b, expected):
-    assert portability.largest_move(a, b) == expected
+    assert portability.largest_move(a, b) == (None if expected is None else pytest.approx(expected))

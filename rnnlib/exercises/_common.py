@@ -157,6 +157,17 @@ def _as_result_array(
     return arr, None
 
 
+def _as_number(exercise: str, value: object, what: str) -> tuple[float | None, CheckResult | None]:
+    """``value`` as a float if it is one number (not a bool, not an array); else ``None`` and
+    the verdict that says ``what`` the exercise asks for."""
+    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
+        return None, _wrong(exercise, f"{what}; got {type(value).__name__} {value!r:.40}")
+    try:
+        return float(value), None
+    except (TypeError, ValueError):
+        return None, _wrong(exercise, f"{what}; got {type(value).__name__}")
+
+
 def _call_for_array(exercise: str, fn: Callable, args: tuple, shape: tuple[int, ...], what: str):
     """Call the learner's function and check it returned a numeric array of ``shape``."""
     out, verdict = _call(exercise, fn, *args)

@@ -8,6 +8,7 @@ import numpy as np
 
 from rnnlib.exercises._common import (
     CheckResult,
+    _as_number,
     _as_result_array,
     _call,
     _call_for_array,
@@ -79,12 +80,9 @@ def check_speed(speed: Callable) -> CheckResult:
         if not isinstance(out, (tuple, list)) or len(out) != 2:
             return _wrong(ex, f"return a pair (q, grad); got {type(out).__name__} {out!r:.60}")
         q_out, grad_out = out
-        if isinstance(q_out, (bool, np.bool_)) or np.ndim(q_out) != 0:
-            return _wrong(ex, f"q should be one number; got {type(q_out).__name__} {q_out!r:.40}")
-        try:
-            q = float(q_out)
-        except (TypeError, ValueError):
-            return _wrong(ex, f"q should be one number; got {type(q_out).__name__}")
+        q, verdict = _as_number(ex, q_out, "q should be one number")
+        if verdict is not None:
+            return verdict
         grad, verdict = _as_result_array(ex, grad_out, (H,), f"grad for H={H}")
         if verdict is not None:
             return verdict

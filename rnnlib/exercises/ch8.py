@@ -10,6 +10,7 @@ import numpy as np
 from rnnlib._validate import fields_of, with_fields
 from rnnlib.exercises._common import (
     CheckResult,
+    _as_number,
     _as_result_array,
     _call,
     _call_for_array,
@@ -30,12 +31,9 @@ def check_unigram_bits(unigram_bits: Callable) -> CheckResult:
         out, verdict = _call(ex, unigram_bits, counts.copy())
         if verdict is not None:
             return verdict
-        if isinstance(out, (bool, np.bool_)) or np.ndim(out) != 0:
-            return _wrong(ex, f"return one number of bits; got {type(out).__name__} {out!r:.40}")
-        try:
-            got = float(out)
-        except (TypeError, ValueError):
-            return _wrong(ex, f"return one number of bits; got {type(out).__name__}")
+        got, verdict = _as_number(ex, out, "return one number of bits")
+        if verdict is not None:
+            return verdict
         p = counts[counts > 0] / counts.sum()
         want = float(-(p * np.log2(p)).sum())
         if np.isclose(got, want):

@@ -8,6 +8,7 @@ import numpy as np
 
 from rnnlib.exercises._common import (
     CheckResult,
+    _as_number,
     _call,
     _call_for_array,
     _first_difference,
@@ -110,12 +111,9 @@ def check_masked_cross_entropy(masked_cross_entropy: Callable) -> CheckResult:
             out, verdict = _call(ex, masked_cross_entropy, logits.copy(), targets.copy(), mask.copy())
         if verdict is not None:
             return verdict
-        if isinstance(out, (bool, np.bool_)) or np.ndim(out) != 0:
-            return _wrong(ex, f"return one number, the mean loss; got {type(out).__name__} {out!r:.40}")
-        try:
-            got = float(out)
-        except (TypeError, ValueError):
-            return _wrong(ex, f"return one number, the mean loss; got {type(out).__name__}")
+        got, verdict = _as_number(ex, out, "return one number, the mean loss")
+        if verdict is not None:
+            return verdict
         shifted = logits - logits.max(axis=-1, keepdims=True)
         nll = -(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
         per = np.take_along_axis(nll, targets[..., None], axis=-1)[..., 0]

@@ -1,5 +1,5 @@
 """Every chapter runs to the end in the browser kernel (make browser-full; part of make test
-when CI is set: about 17 minutes on 2 cores, since the browser kernel is 5 to 10 times slower
+when CI is set: about 20 minutes on 2 cores, since the browser kernel is 3 to 16 times slower
 than CPython).
 
 Each chapter's student edition is opened as a JupyterLite notebook of the built site, with the

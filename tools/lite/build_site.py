@@ -41,26 +41,26 @@ from distribution import CACHE, DistributionError, assemble, canonical  # noqa: 
 BROWSER_SECONDS = {
     "01_feedforward_limits": 20,
     "02_rnn_cell": 9,
-    "03_unrolling": 10,
-    "04_weight_sharing": 9,
-    "05_bptt": 159,
-    "06_vanishing_exploding": 112,
-    "07_gated_cells": 158,
-    "08_char_language_model": 384,
-    "09_beyond_one_layer": 313,
-    "10_dynamical_systems": 65,
+    "03_unrolling": 8,
+    "04_weight_sharing": 8,
+    "05_bptt": 113,
+    "06_vanishing_exploding": 66,
+    "07_gated_cells": 134,
+    "08_char_language_model": 407,
+    "09_beyond_one_layer": 290,
+    "10_dynamical_systems": 61,
 }
 
 # The cells that take 20 seconds or more in the browser kernel, and about how long: each
 # cell's time in CPython (nbclient's timing, 2 cores) times its chapter's ratio of
-# BROWSER_SECONDS to the CPython run, 3.6 to 9.8. The browser notebook says so above each.
+# BROWSER_SECONDS to the CPython run, 3.9 to 15.9. The browser notebook says so above each.
 HEAVY_CELLS = {
-    "05_bptt": {"cell-017": 70, "cell-014": 40, "8daa74eb": 27},
-    "06_vanishing_exploding": {"cell-010": 74, "cell-013-loud": 24},
-    "07_gated_cells": {"4d24eabe": 136},
-    "08_char_language_model": {"efd51106": 144, "3092cfab": 143},
-    "09_beyond_one_layer": {"ch9-stack-exp": 160, "ch9-bi-exp": 26, "ch9-s2s-exp": 60},
-    "10_dynamical_systems": {"ch10-lru-exp": 28},
+    "05_bptt": {"cell-017": 49, "cell-014": 23, "8daa74eb": 21},
+    "06_vanishing_exploding": {"cell-010": 42},
+    "07_gated_cells": {"4d24eabe": 114},
+    "08_char_language_model": {"efd51106": 122, "3092cfab": 149},
+    "09_beyond_one_layer": {"ch9-stack-exp": 155, "ch9-bi-exp": 25, "ch9-s2s-exp": 66},
+    "10_dynamical_systems": {"ch10-lru-exp": 26},
 }
 
 # Pure-Python wheels the kernel needs beyond Pyodide's own packages (versions from the lock).
@@ -170,7 +170,7 @@ def browser_note(stem: str) -> str:
     return (
         "*Running in your browser.* This notebook's Python (Pyodide) runs inside this browser tab, with "
         "no server; your changes are kept by this browser between visits (File → Download keeps a copy). "
-        f"It is 5 to 10 times slower than Python on your computer: run top to bottom, this chapter took {took} "
+        f"It is 3 to 16 times slower than Python on your computer: run top to bottom, this chapter took {took} "
         "on a 2-core machine." + slow
     )
 

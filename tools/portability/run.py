@@ -227,6 +227,10 @@ def largest_move(a, b) -> float | None:
                 return None
             worst = max(worst, d)
         return worst
+    if isinstance(a, dict) and isinstance(b, dict):  # a collection: its offsets and its paths
+        if a.keys() != b.keys():
+            return None
+        return largest_move([a[k] for k in sorted(a)], [b[k] for k in sorted(b)])
     if a is None or b is None:
         return 0.0 if a is b else None
     if isinstance(a, int | float) and isinstance(b, int | float):
