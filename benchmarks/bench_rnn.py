@@ -43,6 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import rnnlib  # noqa: E402
+from rnnlib import bptt  # noqa: E402
 
 V = 65
 GRID_H, GRID_B, GRID_T = (32, 128, 512), (1, 32, 128), (25, 100)
@@ -284,6 +285,7 @@ def peak_memory(cell: str, T: int = 1000, B: int = 32, H: int = 512) -> tuple[fl
     and the bytes of the activations BPTT must keep."""
     params, xs, targets = problem(T, B, H, cell=cell)
     step = rnnlib_step(cell)
+    bptt._forget_work()  # the backward pass's working arrays are then allocated, and counted, in this step
     gc.collect()
     tracemalloc.start()
     step(params, xs, targets)

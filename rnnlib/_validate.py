@@ -35,6 +35,10 @@ def describe_shape(dims: Sequence[Dim]) -> str:
     return "(" + ", ".join(parts) + (",)" if len(parts) == 1 else ")")
 
 
+def _of_shape(dims: Sequence[Dim] | None) -> str:
+    return "of any shape" if dims is None else f"of shape {describe_shape(dims)}"
+
+
 def as_array(
     name: str,
     value: object,
@@ -54,13 +58,12 @@ def as_array(
     zero-sized dimension is refused unless ``allow_empty``: no sequence, batch or
     layer in rnnlib is empty.
     """
-    shape = "of any shape" if dims is None else f"of shape {describe_shape(dims)}"
     if isinstance(value, (str, bytes, Mapping)) or value is None:
-        raise TypeError(f"{name} must be a numeric array {shape}; got {type(value).__name__}")
+        raise TypeError(f"{name} must be a numeric array {_of_shape(dims)}; got {type(value).__name__}")
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged nested lists, for example
-        raise TypeError(f"{name} must be a numeric array {shape}; could not convert it: {exc}") from None
+        raise TypeError(f"{name} must be a numeric array {_of_shape(dims)}; could not convert it: {exc}") from None
     kind = arr.dtype.kind
     if integer:
         if kind not in "iu":
@@ -80,7 +83,7 @@ def as_array(
             + ")"
         )
         raise ValueError(f"{name} must not be empty; got shape {tuple(arr.shape)}{where}")
-    if kind == "f" and not np.all(np.isfinite(arr)):
+    if kind == "f" and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise NonFiniteError(f"{name} must be finite; got {arr[tuple(bad)]} at index {tuple(int(i) for i in bad)}")
     if integer and below is not None and arr.size and (arr.min() < 0 or arr.max() >= below):

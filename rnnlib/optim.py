@@ -53,6 +53,10 @@ def matching_grads(params: object, grads: object) -> tuple[dict[str, np.ndarray]
 def global_norm(grads: object, names: list[str] | None = None) -> float:
     """``sqrt(sum_k ||g_k||^2)`` over the named gradient arrays (all by default)."""
     arrays, names = gradient_arrays(grads, names)
+    return _norm(arrays, names)
+
+
+def _norm(arrays: dict[str, np.ndarray], names: list[str]) -> float:
     return float(np.sqrt(sum(float(np.sum(np.square(arrays[n]))) for n in names)))
 
 
@@ -66,11 +70,14 @@ def clip_grad_norm(grads: object, max_norm: float, names: list[str] | None = Non
     """
     max_norm = check_positive("max_norm", max_norm)
     arrays, names = gradient_arrays(grads, names)
-    norm = global_norm(grads, names)
+    norm = _norm(arrays, names)
     if norm <= max_norm:
         return grads, norm
-    scale = max_norm / norm
-    return with_fields(grads, **{n: arrays[n] * scale for n in names}), norm
+    return with_fields(grads, **_scaled(arrays, names, max_norm / norm)), norm
+
+
+def _scaled(arrays: dict[str, np.ndarray], names: list[str], scale: float) -> dict[str, np.ndarray]:
+    return {n: arrays[n] * scale for n in names}
 
 
 def sgd_update(params: object, grads: object, lr: float) -> object:
@@ -80,7 +87,11 @@ def sgd_update(params: object, grads: object, lr: float) -> object:
     """
     lr = check_positive("lr", lr)
     values, g = matching_grads(params, grads)
-    return with_fields(params, **{n: w - lr * g[n] for n, w in values.items()})
+    return with_fields(params, **_sgd(values, g, lr))
+
+
+def _sgd(values: dict[str, np.ndarray], g: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
+    return {n: w - lr * g[n] for n, w in values.items()}
 
 
 class AdamState(NamedTuple):
@@ -116,14 +127,28 @@ def adam_update(
     beta2 = check_number("beta2", beta2, low=0.0, high=1.0, high_open=True)
     eps = check_positive("eps", eps)
     values, g = matching_grads(params, grads)
-    if state is None:
-        zeros = {n: np.zeros_like(w) for n, w in values.items()}
-        state = AdamState(zeros, dict(zeros), 0)
-    elif not isinstance(state, AdamState) or set(state.m) != set(values):
+    if state is not None and (not isinstance(state, AdamState) or set(state.m) != set(values)):
         raise TypeError(
             "state must be None or the AdamState that adam_update returned for these params; "
             f"got {type(state).__name__}"
         )
+    new, state = _adam(values, g, state, lr, beta1, beta2, eps)
+    return with_fields(params, **new), state
+
+
+def _adam(
+    values: dict[str, np.ndarray],
+    g: dict[str, np.ndarray],
+    state: AdamState | None,
+    lr: float,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+) -> tuple[dict[str, np.ndarray], AdamState]:
+    """Adam's arithmetic on checked arrays: ``(new weights by name, new state)``."""
+    if state is None:
+        zeros = {n: np.zeros_like(w) for n, w in values.items()}
+        state = AdamState(zeros, dict(zeros), 0)
     t = state.t + 1
     m = {n: beta1 * state.m[n] + (1 - beta1) * g[n] for n in values}
     v = {n: beta2 * state.v[n] + (1 - beta2) * np.square(g[n]) for n in values}
@@ -131,7 +156,7 @@ def adam_update(
     new = {
         n: w - (lr * (m[n] / c1) / (np.sqrt(v[n] / c2) + eps)).astype(w.dtype, copy=False) for n, w in values.items()
     }
-    return with_fields(params, **new), AdamState(m, v, t)
+    return new, AdamState(m, v, t)
 
 
 OPTIMIZERS = ("sgd", "adam")
@@ -225,21 +250,24 @@ def train(
             loss = float(loss)
         else:
             loss_value("loss_and_grads", loss)  # raises: not a number
+        # The gradients are checked once here; clipping and the update below are the
+        # arithmetic of clip_grad_norm and sgd_update or adam_update, on the checked arrays.
         try:
-            matching_grads(params, grads)
-            norm = global_norm(grads, names)
+            values, g = matching_grads(params, grads)
+            norm = _norm(g, names)
         except NonFiniteError:
             norm = float("nan")
         if not (np.isfinite(loss) and np.isfinite(norm)):
             raise FloatingPointError(
                 f"training diverged at step {step}: loss = {loss}, gradient norm = {norm} (lr={lr}); {advice}"
             )
-        if clip_norm is not None:
-            grads, _ = clip_grad_norm(grads, clip_norm, names)
+        if clip_norm is not None and norm > clip_norm:
+            g = _scaled(g, names, clip_norm / norm)
         lr_now = scheduled_lr(lr, step, steps, lr_schedule)
         if optimizer == "adam":
-            params, adam_state = adam_update(params, grads, adam_state, lr_now)
+            new, adam_state = _adam(values, g, adam_state, lr_now)
         else:
-            params = sgd_update(params, grads, lr_now)
+            new = _sgd(values, g, lr_now)
+        params = with_fields(params, **new)
         losses[step], norms[step] = loss, norm
     return TrainingRun(params, losses, norms)

@@ -65,14 +65,15 @@ def rnn_forward(
     W_hh_T = np.ascontiguousarray(params.W_hh.T, dtype=dtype)
     recurrent = np.empty((B, H), dtype=dtype)
     h = h0.astype(dtype, copy=False)
+    tanh = activation == "tanh"
     for t in range(T):
-        np.matmul(h, W_hh_T, out=recurrent)
-        np.add(hs[t], recurrent, out=hs[t])  # a_t
-        if activation == "tanh":
-            np.tanh(hs[t], out=hs[t])  # h_t
+        a = hs[t]
+        a += np.matmul(h, W_hh_T, out=recurrent)  # a_t
+        if tanh:
+            np.tanh(a, out=a)  # h_t
         else:
-            np.maximum(hs[t], 0, out=hs[t])
-        h = hs[t]
+            np.maximum(a, 0, out=a)
+        h = a
     ys = _flat_matmul(hs, params.W_hy.T)  # (T, B, O)
     ys += params.b_y
     return ys, RNNCache(xs, hs, h0, params, activation)

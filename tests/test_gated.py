@@ -195,6 +195,46 @@ def test_the_backward_pass_in_blocks_of_steps_equals_chaining_the_steps(cell, bl
             assert layer.xs[k] == pytest.approx((loss(bumped) - loss(lowered)) / (2 * eps), rel=1e-6, abs=1e-9), k
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    "backward", ["rnn_backward", "rnn_layer_backward", "lstm_backward", "lstm_layer_backward", "gru_backward"]
+)
+def test_a_backward_pass_returns_arrays_that_a_later_call_leaves_alone(backward, dtype):
+    """The backward passes keep their working arrays from one call to the next
+    (bptt._work): nothing they return may be one of them, or a view of one. A second call,
+    on other data and then on a longer sequence, must not change the first call's
+    results, and every call must give what a fresh process would."""
+    cell = backward.split("_")[0]
+    layer = "layer" in backward
+    fn = getattr(rnnlib.bptt if backward.startswith("rnn_layer") else rnnlib, backward)
+
+    def run(T, seed):
+        rng = np.random.default_rng(seed)
+        B, D, H, O = 3, 4, 5, 3
+        if cell == "rnn":
+            p = rnnlib.init_rnn_params(D, H, O, seed=seed, dtype=dtype)
+            xs = rng.normal(size=(T, B, D)).astype(dtype)
+            h0 = (0.5 * rng.normal(size=(B, H))).astype(dtype)
+            _, cache = rnnlib.rnn_forward(xs, p, h0)
+        else:
+            p, xs, state, _ = random_gated(cell, T, B, D, H, O, seed=seed, dtype=dtype)
+            _, cache = rnnlib.sequence_forward(p, xs, state)
+        outside = rng.normal(size=(T, B, H if layer else O)).astype(dtype)
+        got = fn(outside, cache)
+        return {k: v for k, v in vars(got).items() if isinstance(v, np.ndarray)}
+
+    first = run(6, seed=1)
+    kept = {k: v.copy() for k, v in first.items()}
+    second = run(6, seed=2)
+    longer = run(9, seed=3)
+    for k, v in first.items():
+        np.testing.assert_array_equal(v, kept[k], err_msg=k)
+        for other in (second, longer):
+            assert not np.shares_memory(v, other[k]), k
+    for k, v in run(6, seed=1).items():
+        np.testing.assert_array_equal(v, kept[k], err_msg=k)
+
+
 @pytest.mark.parametrize("cell", CELLS)
 def test_float32_stays_float32_and_matches_float64(cell):
     p64, xs, state, targets = random_gated(cell, 6, 3, 4, 5, 3)

@@ -134,6 +134,9 @@ def test_the_course_wheels_are_the_locked_versions():
 def test_what_is_shipped_is_licensed():
     licences = LITE / "licenses"
     assert "Mozilla Public License Version 2.0" in (licences / "Pyodide-MPL-2.0.txt").read_text()
+    # The LICENSE file of the openssl-1.1.1w release, byte for byte (NOTICE.md says where it is from).
+    openssl = hashlib.sha256((licences / "OpenSSL-1.1.1.txt").read_bytes()).hexdigest()
+    assert openssl == "c32913b33252e71190af2066f08115c69bc9fddadf3bf29296e20c835389841c"
     notice = (licences / "NOTICE.md").read_text()
     for name in (
         "Pyodide",

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 import rnnlib
+from rnnlib.optim import scheduled_lr
 
 
 def test_clipping_rescales_to_the_maximum_norm_and_keeps_direction():
@@ -39,6 +42,48 @@ def test_training_reliably_lowers_the_loss_on_a_tiny_task():
     xs, targets = rnnlib.delayed_echo(8, 64, vocab_size=4, delay=1, seed=10_000)
     ys, _ = rnnlib.rnn_forward(xs, trained)
     assert (ys.argmax(-1) == targets).mean() > 0.9  # and it generalises to new sequences
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(lr=0.05, clip_norm=0.5, optimizer="adam"),
+        dict(lr=0.5, clip_norm=0.3),
+        dict(lr=0.01, optimizer="adam", lr_schedule="cosine"),
+    ],
+)
+def test_train_is_clipping_then_the_update_step_after_step(cell, options):
+    """train checks the gradients once a step and does the arithmetic itself: it must
+    give exactly what clip_grad_norm then sgd_update or adam_update give, chained by hand."""
+    start = rnnlib.init_params(cell, 8, 16, 4, seed=1, dtype=np.float32)
+    steps = 40
+
+    def loss_and_grads(p, i):
+        xs, targets = rnnlib.remember_first(6, 16, 4, seed=1000 + i)
+        loss, grads, _ = rnnlib.sequence_loss_and_grads(p, xs.astype(np.float32), targets, many_to_one=True)
+        return loss, grads
+
+    run = rnnlib.train(start, loss_and_grads, steps=steps, **options)
+    p, state, losses, norms = start, None, [], []
+    names = [f.name for f in dataclasses.fields(start)]
+    for i in range(steps):
+        loss, grads = loss_and_grads(p, i)
+        norms.append(rnnlib.global_norm(grads, names))
+        losses.append(loss)
+        if "clip_norm" in options:
+            grads, _ = rnnlib.clip_grad_norm(grads, options["clip_norm"], names)
+        lr = scheduled_lr(options["lr"], i, steps, options.get("lr_schedule", "constant"))
+        if options.get("optimizer") == "adam":
+            p, state = rnnlib.adam_update(p, grads, state, lr)
+        else:
+            p = rnnlib.sgd_update(p, grads, lr)
+    if "clip_norm" in options:
+        assert np.sum(np.array(norms) > options["clip_norm"]) >= 2  # clipping happened
+    np.testing.assert_array_equal(run.losses, losses)
+    np.testing.assert_array_equal(run.grad_norms, norms)
+    for name in names:
+        np.testing.assert_array_equal(getattr(run.params, name), getattr(p, name), err_msg=name)
 
 
 def test_training_stops_with_a_clear_message_when_it_diverges():
