@@ -31,8 +31,10 @@ NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 # make test runs the three floating-point configurations every machine must pass (the
 # fourth too when CI is set); make portability runs every one this machine supports.
 PORTABILITY_ARGS ?=
-# Test processes run at once: the unit tests and the portability check's single-threaded
-# configurations use every core, up to two.
+# Test processes run at once: the unit tests, the browser tests, make grade and the
+# portability check's single-threaded configurations use every core, up to two. Under
+# pytest-xdist each worker runs one BLAS thread (tests/conftest.py), and --dist worksteal
+# moves tests from a busy worker to an idle one.
 JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
 .PHONY: help install book test unit unit-browser-numpy nbval portability build-strict browser browser-full serve linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
@@ -63,7 +65,7 @@ test: $(STAMP)  ## set up and run every test: wheels, unit (also on the browser 
 	$(MAKE) --no-print-directory build-strict browser $(if $(CI),browser-full pdf)
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
-	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/pdf -n $(JOBS)
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/pdf -n $(JOBS) --dist worksteal
 
 unit-browser-numpy: $(STAMP)  ## rnnlib's unit tests on the browser kernel's numpy and matplotlib (2.0.2 and 3.8.4), in .venv-browser-numpy
 	$(BIN)/python tools/browser_numpy.py
@@ -79,10 +81,10 @@ build-strict: $(STAMP)  ## rebuild the whole book; any Sphinx warning fails
 	$(BIN)/jupyter-book build . --all --warningiserror --nitpick --keep-going
 
 browser: $(STAMP)  ## open every page of _build/html in headless Chromium, offline; screenshots in _build/screenshots
-	$(BIN)/python -m pytest tests/browser --ignore=tests/browser/test_live_chapters.py
+	$(BIN)/python -m pytest tests/browser --ignore=tests/browser/test_live_chapters.py -n $(JOBS) --dist worksteal
 
-browser-full: $(STAMP)  ## run every chapter to the end in the browser kernel, offline (about 20 minutes; make test runs it under CI)
-	$(BIN)/python -m pytest tests/browser/test_live_chapters.py
+browser-full: $(STAMP)  ## run every chapter to the end in the browser kernel, offline (about 13 minutes, two at a time; make test runs it under CI)
+	$(BIN)/python -m pytest tests/browser/test_live_chapters.py -n $(JOBS) --dist worksteal
 
 serve:  ## serve _build/html on http://127.0.0.1:8000 (the live explorers need HTTP)
 	@test -f _build/html/index.html || { echo "Build the site first: make book" >&2; exit 1; }

@@ -295,3 +295,23 @@ def test_a_notebook_past_its_time_limit_stops_there(tmp_path):
     }
     assert result.notes == ["the notebook's time limit (3 s) was reached"]
     assert result.seconds < 20
+
+
+def test_kernels_graded_side_by_side_run_one_blas_thread_each(tmp_path, monkeypatch):
+    """Two kernels at a time on the cores: OpenBLAS's idle threads would spin against each
+    other, so each kernel gets one BLAS thread, unless the environment already says how many."""
+    for n in range(2):
+        nb = edition(CH2)
+        cell = stub(nb, "check_rnn_step")  # its cell id says which chapter this is
+        cell.source = (
+            f"import os\nopen({str(tmp_path / f'threads{n}.txt')!r}, 'w')"
+            ".write(os.environ.get('OPENBLAS_NUM_THREADS', 'unset'))"
+        )
+        nb.cells = [cell]
+        nbformat.write(nb, tmp_path / f"student{n}.ipynb")
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    grade.grade_class(tmp_path, jobs=2, log=lambda *a: None)
+    assert [(tmp_path / f"threads{n}.txt").read_text() for n in range(2)] == ["1", "1"]
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    grade.grade_class(tmp_path, jobs=2, log=lambda *a: None)
+    assert [(tmp_path / f"threads{n}.txt").read_text() for n in range(2)] == ["3", "3"]

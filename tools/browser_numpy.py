@@ -103,6 +103,8 @@ def main() -> int:
             *ignored,
             "-n",
             str(jobs),
+            "--dist",
+            "worksteal",
             "-q",
             "-p",
             "no:cacheprovider",

@@ -44,6 +44,7 @@ import collections
 import concurrent.futures
 import csv
 import json
+import os
 import re
 import secrets
 import subprocess
@@ -242,6 +243,7 @@ def grade_notebook(
     cell_timeout: float = CELL_TIMEOUT,
     notebook_timeout: float = NOTEBOOK_TIMEOUT,
     default_chapter: Chapter | None = None,
+    kernel_env: dict[str, str] | None = None,
 ) -> NotebookGrade:
     start = time.monotonic()
     nb, problem = read_submission(path)
@@ -255,13 +257,20 @@ def grade_notebook(
         grade.verdicts = {e.label: Verdict(ERROR, problem) for e in chapter.exercises}
         return grade
     try:
-        _execute_and_grade(nb, chapter, grade, cell_timeout, notebook_timeout)
+        _execute_and_grade(nb, chapter, grade, cell_timeout, notebook_timeout, kernel_env)
     finally:
         grade.seconds = time.monotonic() - start
     return grade
 
 
-def _execute_and_grade(nb, chapter: Chapter, grade: NotebookGrade, cell_timeout: float, notebook_timeout: float):
+def _execute_and_grade(
+    nb,
+    chapter: Chapter,
+    grade: NotebookGrade,
+    cell_timeout: float,
+    notebook_timeout: float,
+    kernel_env: dict[str, str] | None = None,
+):
     token = secrets.token_hex(8)
     mark, name = f"@@grade-{token}@@", f"_grade_{token}"
     cells = [c for c in nb.cells if c.get("cell_type") in ("code", "markdown", "raw")]
@@ -320,7 +329,7 @@ def _execute_and_grade(nb, chapter: Chapter, grade: NotebookGrade, cell_timeout:
         limit = (TIMEOUT, f"the notebook's time limit ({notebook_timeout:g} s) was reached")
         timed_out: set[int] = set()
         # The kernel's own log (a notice about its transport) would drown the progress lines.
-        with client.setup_kernel(stderr=subprocess.DEVNULL):
+        with client.setup_kernel(stderr=subprocess.DEVNULL, **({"env": kernel_env} if kernel_env else {})):
             for index, (kind, key, cell) in enumerate(plan):
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -438,11 +447,23 @@ def grade_class(
             if ch:
                 seen.add(ch.stem)
     default = chapters[next(iter(seen))] if len(seen) == 1 else None
+    # Kernels graded side by side share the cores, and OpenBLAS's idle threads spin while
+    # they wait: one BLAS thread a kernel, unless the environment says otherwise (four
+    # chapter 5 notebooks, two at a time on two cores: 83 s with a thread per core in each
+    # kernel, 34 s with one). The checkers' verdicts do not depend on it.
+    kernel_env = (
+        {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")} if jobs > 1 else None
+    )
 
     def work(item: tuple[Student, Path]) -> tuple[Student, NotebookGrade]:
         student, path = item
         g = grade_notebook(
-            path, chapters, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, default_chapter=default
+            path,
+            chapters,
+            cell_timeout=cell_timeout,
+            notebook_timeout=notebook_timeout,
+            default_chapter=default,
+            kernel_env=kernel_env,
         )
         counts = collections.Counter(v.status for v in g.verdicts.values())
         what = g.chapter.stem if g.chapter else "?"

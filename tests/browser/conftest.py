@@ -50,3 +50,36 @@ def site():
     server, base = serve(SITE)
     yield SITE, base
     server.shutdown()
+
+
+# What the tests record as user properties (so that it reaches this process from every
+# pytest-xdist worker), printed after the run: each page's weight (test_site.py) and each
+# chapter's time in the browser kernel (test_live_chapters.py).
+WEIGHTS: dict[str, tuple[int, int]] = {}
+BROWSER_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties:
+        if name == "page_weight":
+            page, sent, raw = value
+            WEIGHTS[page] = (sent, raw)
+        elif name == "browser_seconds":
+            notebook, took = value
+            BROWSER_SECONDS[notebook] = took
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    write = terminalreporter.write_line
+    if WEIGHTS:
+        write("")
+        write("Page weight, cache empty (transferred with gzip as a static host sends it; uncompressed):")
+        for page, (sent, raw) in sorted(WEIGHTS.items()):
+            write(f"  {sent / 1024:6.0f} KiB  {raw / 1024:6.0f} KiB  {page}")
+        write(f"Screenshots: {ROOT / '_build' / 'screenshots'}")
+    if BROWSER_SECONDS:
+        workers = config.getoption("numprocesses", None) or 1
+        write("")
+        write(f"Each chapter, run to the end in the browser kernel ({workers} at a time):")
+        for notebook, took in sorted(BROWSER_SECONDS.items()):
+            write(f"  {took:5.0f} s  {notebook}")

@@ -16,7 +16,6 @@ PAGES = (
 CONTENT = [p for p in PAGES if p.startswith("chapters/")]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 MAX_PAGE_BYTES = 2 * 1024 * 1024  # transferred, with the host's gzip, cache empty
-WEIGHTS: dict[str, tuple[int, int]] = {}
 
 
 @pytest.fixture
@@ -35,11 +34,12 @@ def test_the_site_has_every_chapter():
 
 
 @pytest.mark.parametrize("page", CONTENT)
-def test_page_works_offline(page, site, context):
+def test_page_works_offline(page, site, context, record_property):
     root, base = site
     shot = SCREENSHOTS / (Path(page).stem + ".png")
     report = inspect_page(context, base + page, root, base, screenshot=shot)
-    WEIGHTS[page] = (report.bytes, report.raw_bytes)
+    # Printed after the run by conftest.py's pytest_terminal_summary, from every worker.
+    record_property("page_weight", (page, report.bytes, report.raw_bytes))
     problems = context.outside + report.problems
     assert not problems, f"{page}:\n  " + "\n  ".join(problems)
     assert 0 < report.bytes <= MAX_PAGE_BYTES, f"{page} transfers {report.bytes / 2**20:.2f} MiB"
@@ -149,17 +149,6 @@ def test_the_checker_finds_what_is_broken(browser, tmp_path):
         "2 search boxes visible, expected 1",
     ):
         assert expected in found, f"not reported: {expected}\nreported:\n{found}"
-
-
-def test_zz_page_weights(capsys):
-    """Print each page's weight (all bytes it loads), so a person sees it in the test output."""
-    if not WEIGHTS:
-        pytest.skip("no page was measured")
-    with capsys.disabled():
-        print("\n\nPage weight, cache empty (transferred with gzip as a static host sends it; uncompressed):")
-        for page, (sent, raw) in sorted(WEIGHTS.items()):
-            print(f"  {sent / 1024:6.0f} KiB  {raw / 1024:6.0f} KiB  {page}")
-        print(f"Screenshots: {SCREENSHOTS}")
 
 
 def test_every_page_states_the_licence():
