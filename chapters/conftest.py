@@ -33,7 +33,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
         return
     write = terminalreporter.write_line
     write("")
-    write("Notebook run time (nbval: kernel start and every cell; budget 60 s each, 3 min in all):")
+    write("Notebook run time (nbval: kernel start and every cell; target under 30 s each):")
     for path, seconds in sorted(_seconds.items()):
         write(f"  {seconds:6.1f} s  {path}")
     write(f"  {sum(_seconds.values()):6.1f} s  all notebooks")

@@ -169,3 +169,34 @@ def test_the_recorder_does_nothing_outside_the_check(monkeypatch):
 )
 def test_largest_move(a, b, expected):
     assert portability.largest_move(a, b) == (None if expected is None else pytest.approx(expected))
+
+
+NBVAL_OUTPUT = """\
+chapters/01_a.ipynb ....                                                 [ 50%]
+chapters/02_b.ipynb ....                                                 [100%]
+
+Notebook run time (nbval: kernel start and every cell; target under 30 s each):
+     3.7 s  chapters/01_a.ipynb
+    31.2 s  chapters/02_b.ipynb
+    34.9 s  all notebooks
+============================== 8 passed in 35.10s ==============================
+"""
+
+
+def test_each_notebooks_time_is_read_from_nbvals_table():
+    assert portability.notebook_seconds(NBVAL_OUTPUT) == {"chapters/01_a.ipynb": 3.7, "chapters/02_b.ipynb": 31.2}
+    assert portability.notebook_seconds("a crash before the table") == {}
+
+
+def test_the_table_has_every_notebook_under_every_configuration_and_marks_the_slow_ones():
+    times = [portability.notebook_seconds(NBVAL_OUTPUT), {"chapters/01_a.ipynb": 4.0}]
+    rows = portability.notebook_table(["as is", "one BLAS thread"], times)
+    assert "target under 30 s" in rows[0]
+    assert rows[1].split() == ["notebook", "(1)", "(2)"]
+    assert rows[2].split() == ["01_a", "3.7", "4.0"]
+    assert rows[3].split() == ["02_b", "31.2*", "-"]  # over the target; missing where it did not run
+    assert rows[4].split() == ["all", "notebooks", "34.9", "4.0"]
+    assert rows[5:7] == ["  (1) as is", "  (2) one BLAS thread"]
+    assert rows[7] == "  over the target: 02_b 31.2 s under (1)"
+    fast = portability.notebook_table(["as is"], [{"chapters/01_a.ipynb": 3.7}])
+    assert fast[-1] == "  over the target: none"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
+from notebook_client import NotebookClient  # noqa: E402
 from student_edition import is_solution, write_student_edition  # noqa: E402
 
 CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.ipynb"))

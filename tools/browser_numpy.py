@@ -34,6 +34,7 @@ TOOLING_TESTS = (
     "test_licence.py",
     "test_lite.py",
     "test_locks.py",
+    "test_notebook_client.py",
     "test_notebooks.py",
     "test_portability.py",
     "test_repository_url.py",

@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebook_client import NotebookClient  # noqa: E402
 
 
 def merge_streams(nb: nbformat.NotebookNode) -> None:

@@ -55,12 +55,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
+from notebook_client import NotebookClient  # noqa: E402
 from student_edition import student_notebook  # noqa: E402
 
 from rnnlib.exercises import CHECKERS, STATUSES  # noqa: E402

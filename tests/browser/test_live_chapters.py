@@ -37,6 +37,11 @@ def test_every_chapter_is_in_the_live_site():
     assert sorted(NOTEBOOKS) == sorted(p.name for p in (ROOT / "chapters").glob("*.ipynb"))
 
 
+# A guard against a hang, not a time the test claims: chapter 8, the longest, took 454 to
+# 473 s two at a time, and the same code ran almost 30% slower at one hour than at another.
+CHAPTER_TIMEOUT_MS = 1_200_000
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_chapter_runs_to_the_end_in_the_browser(notebook, site, browser, record_property):
     _, base = site
@@ -45,7 +50,7 @@ def test_chapter_runs_to_the_end_in_the_browser(notebook, site, browser, record_
     block_outside_requests(context, outside)
     try:
         tab = context.new_page()
-        took, outputs = run_notebook(tab, base, notebook, timeout=600_000)
+        took, outputs = run_notebook(tab, base, notebook, timeout=CHAPTER_TIMEOUT_MS)
         record_property("browser_seconds", (notebook, took))  # printed by conftest.py after the run
         assert_ran_as_the_student_edition(notebook, outputs)
     finally:

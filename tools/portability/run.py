@@ -51,6 +51,10 @@ HERE = Path(__file__).resolve().parent
 # pixels in a 360-pixel-high figure, less than a marker.
 FIGURE_TOLERANCE = 0.01
 
+# Each notebook should take less than this under every configuration (nbval, kernel
+# start included); the check prints every notebook's time under each and marks those over.
+NOTEBOOK_SECONDS_TARGET = 30.0
+
 # Figures whose points are wall-clock times: they differ on every run and every
 # machine, and their captions say so. They are matched by the title of their axes and
 # compared by that title alone.
@@ -277,6 +281,47 @@ def compare_figures(reference: dict[str, list[dict]], other: dict[str, list[dict
     return problems
 
 
+def notebook_seconds(output: str) -> dict[str, float]:
+    """Each notebook's time from the table chapters/conftest.py prints at the end of nbval."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("Notebook run time")), None)
+    seconds: dict[str, float] = {}
+    for line in lines[start + 1 :] if start is not None else []:
+        parts = line.split()
+        if len(parts) != 3 or parts[1] != "s" or not parts[2].endswith(".ipynb"):
+            break
+        seconds[parts[2]] = float(parts[0])
+    return seconds
+
+
+def notebook_table(names: list[str], times: list[dict[str, float]]) -> list[str]:
+    """The seconds of every notebook under every configuration, one row a notebook."""
+    notebooks = sorted({nb for t in times for nb in t})
+    width = max([len(Path(nb).stem) for nb in notebooks] + [len("all notebooks")])
+    head = "".join(f"{f'({k})':>8}" for k in range(1, len(names) + 1))
+    rows = [
+        f"Seconds per notebook under each configuration (nbval, kernel start included;"
+        f" target under {NOTEBOOK_SECONDS_TARGET:.0f} s, * above it):",
+        f"  {'notebook':{width}}{head}",
+    ]
+    for nb in notebooks:
+        cells = ""
+        for t in times:
+            s = t.get(nb)
+            cells += f"{'-':>8}" if s is None else f"{s:7.1f}{'*' if s >= NOTEBOOK_SECONDS_TARGET else ' '}"
+        rows.append(f"  {Path(nb).stem:{width}}{cells.rstrip()}")
+    rows.append(f"  {'all notebooks':{width}}" + "".join(f"{sum(t.values()):7.1f} " for t in times).rstrip())
+    rows += [f"  ({k}) {name}" for k, name in enumerate(names, start=1)]
+    over = [
+        f"{Path(nb).stem} {t[nb]:.1f} s under ({k})"
+        for k, t in enumerate(times, start=1)
+        for nb in notebooks
+        if t.get(nb, 0.0) >= NOTEBOOK_SECONDS_TARGET
+    ]
+    rows.append("  over the target: " + ("; ".join(over) if over else "none"))
+    return rows
+
+
 def failures(output: str) -> list[str]:
     return [line for line in output.splitlines() if line.startswith(("FAILED", "ERROR"))]
 
@@ -346,13 +391,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    figure: {problem}")
         if config.name == "as is":
             print(f"    ({n_figures} figures recorded)")
-            lines = output.splitlines()
-            start_at = next((i for i, line in enumerate(lines) if line.startswith("Notebook run time")), None)
-            if start_at is not None:
-                for line in lines[start_at:]:
-                    if line.startswith("="):
-                        break
-                    print(f"    {line}")
+    print()
+    for row in notebook_table([c.name for c, _ in usable], [notebook_seconds(r[2]) for r in results]):
+        print(row)
     print(f"{len(usable)} configurations in {wall:.0f} s ({args.jobs} at a time); logs and figures in {work}")
     print("portability check passed" if ok else "portability check FAILED")
     if not args.keep and ok:
