@@ -37,7 +37,7 @@ PORTABILITY_ARGS ?=
 # moves tests from a busy worker to an idle one.
 JOBS := $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); echo $$(( n < 2 ? n : 2 )))
 
-.PHONY: help install book test unit unit-browser-numpy nbval portability build-strict browser browser-full serve linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
+.PHONY: help install book test unit unit-browser-numpy browser-numpy-env nbval portability build-strict browser browser-full serve linkcheck bench capstone lab execute student grade pdf lint lock wheels clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,13 +59,18 @@ book: $(STAMP)  ## set up and build the website into _build/html
 	@echo "The book is built. Open: file://$(CURDIR)/_build/html/index.html"
 	@echo "(For the live explorers, which need HTTP: make serve)"
 
-test: $(STAMP)  ## set up and run every test: wheels, unit (also on the browser kernel's numpy), nbval under every float configuration, strict build, browser (with CI set, also every chapter in the browser kernel and the PDFs)
+test:  ## set up and run every test: wheels, unit (also on the browser kernel's numpy), nbval under every float configuration, strict build, browser (with CI set, also every chapter in the browser kernel and the PDFs)
+	$(MAKE) --no-print-directory -j2 install browser-numpy-env
 	$(MAKE) --no-print-directory wheels unit unit-browser-numpy
 	$(MAKE) --no-print-directory portability PORTABILITY_ARGS="$(if $(CI),,--at-most 3)"
 	$(MAKE) --no-print-directory build-strict browser $(if $(CI),browser-full pdf)
 
 unit: $(STAMP)  ## unit tests of rnnlib, the checkers and the notebooks' hygiene
 	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/pdf -n $(JOBS) --dist worksteal
+
+# Its own pip install takes one core for about 20 s: make test runs it beside the course's.
+browser-numpy-env: $(VENV)/bin/python
+	$(BIN)/python tools/browser_numpy.py --setup-only
 
 unit-browser-numpy: $(STAMP)  ## rnnlib's unit tests on the browser kernel's numpy and matplotlib (2.0.2 and 3.8.4), in .venv-browser-numpy
 	$(BIN)/python tools/browser_numpy.py

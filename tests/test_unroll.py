@@ -97,3 +97,22 @@ def test_generation_needs_matching_input_and_output_sizes():
         ValueError, match=r"^rnn_generate feeds outputs back as inputs, so params need D == O; got D=3, O=4$"
     ):
         rnnlib.rnn_generate(p, np.zeros((1, 3)), 5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("K", [1, 7])
+def test_a_product_over_one_input_is_the_matrix_product_to_the_bit(dtype, K):
+    # _flat_matmul multiplies instead of calling matmul when D = 1; each entry of the
+    # product is then one multiplication, which a matrix product rounds the same way.
+    from rnnlib.unroll import _flat_matmul
+
+    rng = np.random.default_rng(0)
+    xs = rng.normal(size=(9, 4, 1)).astype(dtype)
+    W_T = rng.normal(size=(1, K)).astype(dtype)
+    expected = np.matmul(xs.reshape(36, 1), W_T).reshape(9, 4, K)
+    np.testing.assert_array_equal(_flat_matmul(xs, W_T), expected)
+    out = np.full((9, 4, K), np.nan, dtype=dtype)
+    assert _flat_matmul(xs, W_T, out=out) is not None
+    np.testing.assert_array_equal(out, expected)
+    wide = rng.normal(size=(9, 4, 3)).astype(dtype), rng.normal(size=(3, K)).astype(dtype)
+    np.testing.assert_allclose(_flat_matmul(*wide), wide[0] @ wide[1], rtol=1e-5)  # sums: rounded in any order

@@ -1,6 +1,8 @@
 """rnnlib's unit tests on the numpy and matplotlib of the browser kernel.
 
     make unit-browser-numpy        (part of make test)
+    python tools/browser_numpy.py --setup-only    (make test runs it beside the course's
+                                                   own install, then the tests)
 
 The live site runs rnnlib in Pyodide, whose numpy and matplotlib are older than the
 versions the course pins (numpy 2.0.2 and matplotlib 3.8.4 in Pyodide 0.27.7). This
@@ -50,7 +52,11 @@ def browser_versions() -> dict[str, str]:
     return {name: packages[name]["version"] for name in BROWSER_PACKAGES}
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    setup_only = argv == ["--setup-only"]
+    if argv and not setup_only:
+        print(f"usage: {Path(__file__).name} [--setup-only]; got {' '.join(argv)}", file=sys.stderr)
+        return 2
     versions = browser_versions()
     wanted = [f"{name}=={version}" for name, version in versions.items()]
     python = VENV / "bin" / "python"
@@ -90,6 +96,8 @@ def main() -> int:
             return 0
         subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True)
         stamp.write_text(" ".join(wanted))
+    if setup_only:
+        return 0
     print(f"rnnlib's unit tests with {', '.join(wanted)} (the browser kernel's), in {VENV.name}")
     ignored = [f"--ignore=tests/{name}" for name in TOOLING_TESTS]
     jobs = min(2, os.cpu_count() or 1)
@@ -118,4 +126,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

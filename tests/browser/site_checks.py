@@ -104,6 +104,13 @@ class PageReport:
     raw_bytes: int = 0  # the same files uncompressed
 
 
+def watch_problems(page, problems: list[str]) -> None:
+    """Add the page's JavaScript errors, failed requests and HTTP errors to ``problems`` as they happen."""
+    page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+
 def inspect_page(context, url: str, root: Path, base: str, screenshot: Path | None = None) -> PageReport:
     """Open ``url`` and list its problems. ``root`` is the served folder, ``base`` its URL."""
     report = PageReport(url)
@@ -116,9 +123,7 @@ def inspect_page(context, url: str, root: Path, base: str, screenshot: Path | No
             else None
         ),
     )
-    page.on("pageerror", lambda e: report.problems.append(f"JavaScript error: {e}"))
-    page.on("requestfailed", lambda r: report.problems.append(f"failed request: {r.url} ({r.failure})"))
-    page.on("response", lambda r: report.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    watch_problems(page, report.problems)
     page.goto(url, wait_until="load")
 
     # Maths: wait for MathJax to finish, then every math element must hold its output.

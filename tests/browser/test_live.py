@@ -17,7 +17,7 @@ import time
 import pytest
 from conftest import ROOT, SITE
 from live_checks import KERNEL_IDLE, KERNEL_START, assert_ran_as_the_student_edition, run_notebook
-from site_checks import block_outside_requests
+from site_checks import block_outside_requests, watch_problems
 
 PAGE = "chapters/02_rnn_cell.html"
 NOTEBOOK = "02_rnn_cell.ipynb"
@@ -42,9 +42,7 @@ def watched_page(context):
     """A new tab whose JavaScript errors, failed requests and HTTP errors go to ``page.problems``."""
     page = context.new_page()
     page.problems: list[str] = []
-    page.on("pageerror", lambda e: page.problems.append(f"JavaScript error: {e}"))
-    page.on("requestfailed", lambda r: page.problems.append(f"failed request: {r.url} ({r.failure})"))
-    page.on("response", lambda r: page.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    watch_problems(page, page.problems)
     return page
 
 
