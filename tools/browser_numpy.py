@@ -94,7 +94,16 @@ def main(argv: list[str]) -> int:
                 "browser's numpy need a Python that has one: make PYTHON=python3.12 unit-browser-numpy"
             )
             return 0
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True)
+        # rnnlib from this checkout, by a path file rather than `pip install -e`: an editable
+        # install writes rnnlib.egg-info into the checkout, as the course's own install does,
+        # and make test runs the two installs at once.
+        site = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        (Path(site) / "rnnlib-checkout.pth").write_text(str(ROOT) + "\n", encoding="utf-8")
         stamp.write_text(" ".join(wanted))
     if setup_only:
         return 0
