@@ -112,7 +112,7 @@ def test_a_product_over_one_input_is_the_matrix_product_to_the_bit(dtype, K):
     expected = np.matmul(xs.reshape(36, 1), W_T).reshape(9, 4, K)
     np.testing.assert_array_equal(_flat_matmul(xs, W_T), expected)
     out = np.full((9, 4, K), np.nan, dtype=dtype)
-    assert _flat_matmul(xs, W_T, out=out) is not None
+    assert np.shares_memory(_flat_matmul(xs, W_T, out=out), out)
     np.testing.assert_array_equal(out, expected)
     wide = rng.normal(size=(9, 4, 3)).astype(dtype), rng.normal(size=(3, K)).astype(dtype)
     np.testing.assert_allclose(_flat_matmul(*wide), wide[0] @ wide[1], rtol=1e-5)  # sums: rounded in any order
